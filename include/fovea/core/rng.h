@@ -1,0 +1,32 @@
+// Seeded random numbers that give the same sequence on every platform and standard library:
+// the engine draws its own uniform and normal values from mt19937_64 bits instead of std distributions.
+#pragma once
+
+#include <cstdint>
+#include <random>
+
+namespace fovea {
+
+class Generator {
+ public:
+  explicit Generator(uint64_t seed = 0) : engine_(seed) {}
+  void seed(uint64_t s) { engine_.seed(s); }
+  uint64_t next_u64() { return engine_(); }
+  // Uniform in [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
+  double uniform(double low, double high) { return low + (high - low) * uniform(); }
+  // Standard normal by Box-Muller; the spare value is kept for the next call.
+  double normal();
+  double normal(double mean, double stddev) { return mean + stddev * normal(); }
+
+ private:
+  std::mt19937_64 engine_;
+  bool has_spare_ = false;
+  double spare_ = 0.0;
+};
+
+// The process-wide generator used when a call passes no seed. manual_seed makes a whole run repeatable.
+Generator& default_generator();
+void manual_seed(uint64_t seed);
+
+}  // namespace fovea

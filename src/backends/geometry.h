@@ -1,0 +1,58 @@
+// Resolved geometry that kernels consume: every 'same'/'full'/'causal' padding and default already turned
+// into explicit numbers by the ops layer's shape functions, so kernels never interpret user options.
+#pragma once
+
+#include <cstdint>
+
+#include "fovea/core/inline_vec.h"
+#include "fovea/ops/activation.h"
+#include "fovea/ops/conv.h"
+#include "fovea/ops/pool.h"
+
+namespace fovea {
+
+// A convolution y = conv(x, w) + b. x: (N, Cin, in...) or (N, in..., Cin); w: (Cout, Cin / groups, kernel...);
+// y: (N, Cout, out...) or (N, out..., Cout). Spatial lists have spatial_rank entries.
+// Transposed convolution reuses this geometry with x and y swapped (its forward is conv_backward_data).
+struct ConvGeometry {
+  int spatial_rank = 2;
+  int64_t batch = 1;
+  int64_t in_channels = 1;
+  int64_t out_channels = 1;
+  int64_t groups = 1;
+  Dims in_size;
+  Dims kernel_size;
+  Dims out_size;
+  Dims strides;
+  Dims dilation;
+  Dims pads_begin;
+  Dims pads_end;
+  Layout layout = Layout::channels_first;
+  Activation activation;  // conv_forward applies it after the bias
+};
+
+// A pooling window sliding over x: (N, C, in...) or (N, in..., C) -> y with out sizes.
+struct PoolGeometry {
+  int spatial_rank = 2;
+  int64_t batch = 1;
+  int64_t channels = 1;
+  Dims in_size;
+  Dims kernel_size;
+  Dims out_size;
+  Dims strides;
+  Dims pads_begin;
+  Dims pads_end;
+  PoolKind kind = PoolKind::max;
+  bool count_include_pad = false;
+  Layout layout = Layout::channels_first;
+};
+
+// A tensor seen as (outer, channels, inner) around one axis: batch norm, LRN and softmax work per channel
+// (or across channels) at each (outer, inner) position.
+struct AxisGeometry {
+  int64_t outer = 1;
+  int64_t channels = 1;
+  int64_t inner = 1;
+};
+
+}  // namespace fovea

@@ -1,0 +1,45 @@
+// Shared oneDNN state for the backend's kernel files: the CPU engine and stream, a primitive cache keyed by
+// a string that encodes (kernel, geometry, attributes), and helpers to wrap tensors as dnnl::memory.
+#pragma once
+
+#include <dnnl.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "fovea/core/tensor.h"
+
+namespace fovea::onednn {
+
+dnnl::engine& engine();
+// A stream per thread: oneDNN streams are not thread-safe.
+dnnl::stream& stream();
+
+// Caches objects (primitives with their descriptors, scratch layouts) by key for the life of the process.
+// Callers build the key from everything that determines the primitive. Thread-safe.
+class PrimitiveCache {
+ public:
+  template <class T, class Make>
+  std::shared_ptr<T> get(const std::string& key, Make&& make) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = entries_.find(key);
+    if (it != entries_.end()) return std::static_pointer_cast<T>(it->second);
+    auto made = std::make_shared<T>(make());
+    entries_.emplace(key, made);
+    return made;
+  }
+  size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<void>> entries_;
+};
+PrimitiveCache& cache();
+
+// oneDNN dims from a fovea shape.
+dnnl::memory::dims dims_of(const Shape& shape);
+// Wraps a float32 tensor's data as memory of the given descriptor without copying.
+dnnl::memory wrap(const dnnl::memory::desc& desc, const Tensor& t);
+
+}  // namespace fovea::onednn

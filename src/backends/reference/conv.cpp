@@ -1,0 +1,16 @@
+// reference backend: conv kernels (not implemented yet: each throws BackendError).
+#include "backends/reference/reference_backend.h"
+
+namespace fovea {
+
+void ReferenceBackend::conv_forward(const ConvGeometry&, const Tensor&, const Tensor&, const Tensor&, Tensor&) {
+  unsupported(Kernel::conv_forward);
+}
+void ReferenceBackend::conv_backward_data(const ConvGeometry&, const Tensor&, const Tensor&, Tensor&) {
+  unsupported(Kernel::conv_backward_data);
+}
+void ReferenceBackend::conv_backward_weights(const ConvGeometry&, const Tensor&, const Tensor&, Tensor&, Tensor&) {
+  unsupported(Kernel::conv_backward_weights);
+}
+
+}  // namespace fovea
