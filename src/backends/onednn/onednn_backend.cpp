@@ -5,9 +5,32 @@
 
 namespace fovea {
 
-bool OneDnnBackend::supports(Kernel, DType dtype) const {
-  // Grows as kernel groups land; every float32 kernel is the target.
-  (void)dtype;
+bool OneDnnBackend::supports(Kernel k, DType dtype) const {
+  if (dtype != DType::f32) return false;  // oneDNN has no float64 kernels; those run on the reference backend
+  // One line per kernel: set to true when its implementation lands. The target is every kernel.
+  switch (k) {
+    case Kernel::conv_forward: return false;
+    case Kernel::conv_backward_data: return false;
+    case Kernel::conv_backward_weights: return false;
+    case Kernel::pool_forward: return false;
+    case Kernel::pool_backward: return false;
+    case Kernel::matmul: return false;
+    case Kernel::binary: return false;
+    case Kernel::reduce: return false;
+    case Kernel::batchnorm_forward_training: return false;
+    case Kernel::batchnorm_forward_inference: return false;
+    case Kernel::batchnorm_backward: return false;
+    case Kernel::lrn_forward: return false;
+    case Kernel::lrn_backward: return false;
+    case Kernel::eltwise_forward: return false;
+    case Kernel::eltwise_backward: return false;
+    case Kernel::softmax_forward: return false;
+    case Kernel::softmax_backward: return false;
+    case Kernel::pad: return false;
+    case Kernel::permute: return false;
+    case Kernel::concat: return false;
+    case Kernel::count_: return false;
+  }
   return false;
 }
 
