@@ -1,16 +1,215 @@
-// onednn backend: conv kernels (not implemented yet: each throws BackendError).
+// onednn backend: convolution forward (bias and activation fused as post-ops), backward-data and
+// backward-weights (with the bias gradient). Primitives choose their own layouts (format_tag::any); the user's
+// plain tensors are reordered in and out only where the chosen layout differs. Primitives and reorders are
+// cached per geometry; reorder buffers are per-thread scratch, so the steady state allocates nothing.
+#include <memory>
+
 #include "backends/onednn/onednn_backend.h"
+#include "backends/onednn/onednn_context.h"
+#include "backends/onednn/onednn_util.h"
 
 namespace fovea {
+namespace {
 
-void OneDnnBackend::conv_forward(const ConvGeometry&, const Tensor&, const Tensor&, const Tensor&, Tensor&) {
-  unsupported(Kernel::conv_forward);
+using dnnl::memory;
+using dnnl::reorder;
+using dt = memory::data_type;
+using tag = memory::format_tag;
+
+// oneDNN's view of a convolution geometry: logical dims (always N, C, spatial...), and the user's plain layouts.
+struct ConvDescs {
+  memory::dims strides, dilates, pad_l, pad_r;
+  memory::desc user_src, user_weights, user_dst, bias;
+  memory::desc any_src, any_weights, any_dst;
+};
+
+ConvDescs conv_descs(const ConvGeometry& g) {
+  ConvDescs d;
+  const int rank = g.spatial_rank + 2;
+  memory::dims src{g.batch, g.in_channels}, dst{g.batch, g.out_channels}, weights;
+  if (g.groups > 1) weights = {g.groups, g.out_channels / g.groups, g.in_channels / g.groups};
+  else weights = {g.out_channels, g.in_channels};
+  for (int i = 0; i < g.spatial_rank; ++i) {
+    src.push_back(g.in_size[i]);
+    dst.push_back(g.out_size[i]);
+    weights.push_back(g.kernel_size[i]);
+    d.strides.push_back(g.strides[i]);
+    d.dilates.push_back(g.dilation[i] - 1);  // oneDNN counts the gaps between taps: 0 means dense
+    d.pad_l.push_back(g.pads_begin[i]);
+    d.pad_r.push_back(g.pads_end[i]);
+  }
+  d.user_src = memory::desc(src, dt::f32, onednn::activation_tag(rank, g.layout));
+  d.user_dst = memory::desc(dst, dt::f32, onednn::activation_tag(rank, g.layout));
+  d.user_weights = memory::desc(weights, dt::f32, onednn::weights_tag(g.spatial_rank, g.groups > 1));
+  d.bias = memory::desc({g.out_channels}, dt::f32, tag::x);
+  d.any_src = memory::desc(src, dt::f32, tag::any);
+  d.any_dst = memory::desc(dst, dt::f32, tag::any);
+  d.any_weights = memory::desc(weights, dt::f32, tag::any);
+  return d;
 }
-void OneDnnBackend::conv_backward_data(const ConvGeometry&, const Tensor&, const Tensor&, Tensor&) {
-  unsupported(Kernel::conv_backward_data);
+
+std::string conv_key(const char* kernel, const ConvGeometry& g, bool bias, bool activation) {
+  onednn::KeyBuilder k(kernel);
+  k.add(int64_t{g.spatial_rank}).add(g.batch).add(g.in_channels).add(g.out_channels).add(g.groups);
+  k.add(g.in_size).add(g.kernel_size).add(g.out_size).add(g.strides).add(g.dilation).add(g.pads_begin);
+  k.add(g.pads_end).add(int64_t{static_cast<int>(g.layout)}).add(int64_t{bias});
+  if (activation) k.add(g.activation);
+  return k.str();
 }
-void OneDnnBackend::conv_backward_weights(const ConvGeometry&, const Tensor&, const Tensor&, Tensor&, Tensor&) {
-  unsupported(Kernel::conv_backward_weights);
+
+// The forward primitive descriptor that backward primitives take as a hint.
+dnnl::convolution_forward::primitive_desc forward_hint(const ConvDescs& d, bool bias) {
+  auto desc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                                     dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
+                                                     d.bias, d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r)
+                   : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
+                                                     dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
+                                                     d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
+  return {desc, onednn::engine()};
+}
+
+// Where a primitive writes an output: the user's memory when layouts agree, otherwise a scratch buffer that
+// `to_user` then reorders into the user's memory.
+memory output_memory(const memory& user, const memory::desc& internal, int slot, const reorder* to_user) {
+  if (to_user == nullptr) return user;
+  return memory(internal, onednn::engine(), onednn::scratch(slot, internal.get_size()));
+}
+
+void finish_output(const memory& internal, const memory& user, const reorder* to_user) {
+  if (to_user == nullptr) return;
+  to_user->execute(onednn::stream(), const_cast<memory&>(internal), const_cast<memory&>(user));
+}
+
+struct ForwardPlan {
+  ConvDescs d;
+  dnnl::convolution_forward::primitive_desc pd;
+  dnnl::convolution_forward conv;
+  std::shared_ptr<reorder> src_in, weights_in, dst_out;
+  bool activation_fused = false;
+};
+
+ForwardPlan make_forward(const ConvGeometry& g, bool bias) {
+  ForwardPlan p;
+  p.d = conv_descs(g);
+  dnnl::post_ops ops;
+  p.activation_fused = onednn::append_activation(ops, g.activation);
+  dnnl::primitive_attr attr;
+  if (p.activation_fused) attr.set_post_ops(ops);
+  const ConvDescs& d = p.d;
+  auto desc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                     dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
+                                                     d.bias, d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r)
+                   : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                                     dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
+                                                     d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
+  p.pd = {desc, attr, onednn::engine()};
+  p.conv = dnnl::convolution_forward(p.pd);
+  p.src_in = onednn::make_reorder_if_needed(d.user_src, p.pd.src_desc());
+  p.weights_in = onednn::make_reorder_if_needed(d.user_weights, p.pd.weights_desc());
+  p.dst_out = onednn::make_reorder_if_needed(p.pd.dst_desc(), d.user_dst);
+  return p;
+}
+
+struct BackwardDataPlan {
+  ConvDescs d;
+  dnnl::convolution_backward_data::primitive_desc pd;
+  dnnl::convolution_backward_data conv;
+  std::shared_ptr<reorder> diff_dst_in, weights_in, diff_src_out;
+};
+
+BackwardDataPlan make_backward_data(const ConvGeometry& g) {
+  BackwardDataPlan p;
+  p.d = conv_descs(g);
+  const ConvDescs& d = p.d;
+  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, d.any_src, d.any_weights, d.any_dst,
+                                             d.strides, d.dilates, d.pad_l, d.pad_r);
+  p.pd = {desc, onednn::engine(), forward_hint(d, false)};
+  p.conv = dnnl::convolution_backward_data(p.pd);
+  p.diff_dst_in = onednn::make_reorder_if_needed(d.user_dst, p.pd.diff_dst_desc());
+  p.weights_in = onednn::make_reorder_if_needed(d.user_weights, p.pd.weights_desc());
+  p.diff_src_out = onednn::make_reorder_if_needed(p.pd.diff_src_desc(), d.user_src);
+  return p;
+}
+
+struct BackwardWeightsPlan {
+  ConvDescs d;
+  dnnl::convolution_backward_weights::primitive_desc pd;
+  dnnl::convolution_backward_weights conv;
+  std::shared_ptr<reorder> src_in, diff_dst_in, diff_weights_out;
+};
+
+BackwardWeightsPlan make_backward_weights(const ConvGeometry& g, bool bias) {
+  BackwardWeightsPlan p;
+  p.d = conv_descs(g);
+  const ConvDescs& d = p.d;
+  auto desc = bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.any_src,
+                                                              d.any_weights, d.bias, d.any_dst, d.strides, d.dilates,
+                                                              d.pad_l, d.pad_r)
+                   : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.any_src,
+                                                              d.any_weights, d.any_dst, d.strides, d.dilates, d.pad_l,
+                                                              d.pad_r);
+  p.pd = {desc, onednn::engine(), forward_hint(d, bias)};
+  p.conv = dnnl::convolution_backward_weights(p.pd);
+  p.src_in = onednn::make_reorder_if_needed(d.user_src, p.pd.src_desc());
+  p.diff_dst_in = onednn::make_reorder_if_needed(d.user_dst, p.pd.diff_dst_desc());
+  p.diff_weights_out = onednn::make_reorder_if_needed(p.pd.diff_weights_desc(), d.user_weights);
+  return p;
+}
+
+}  // namespace
+
+void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y) {
+  const bool bias = b.defined();
+  auto plan = onednn::cache().get<ForwardPlan>(conv_key("conv_fwd", g, bias, true),
+                                               [&] { return make_forward(g, bias); });
+  const ConvDescs& d = plan->d;
+  memory user_dst = onednn::wrap(d.user_dst, y);
+  memory src = onednn::prepare_input(onednn::wrap(d.user_src, x), plan->pd.src_desc(), 0, plan->src_in.get());
+  memory weights =
+      onednn::prepare_input(onednn::wrap(d.user_weights, w), plan->pd.weights_desc(), 1, plan->weights_in.get());
+  memory dst = output_memory(user_dst, plan->pd.dst_desc(), 2, plan->dst_out.get());
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+  if (bias) args.emplace(DNNL_ARG_BIAS, onednn::wrap(d.bias, b));
+  plan->conv.execute(onednn::stream(), args);
+  finish_output(dst, user_dst, plan->dst_out.get());
+  onednn::stream().wait();
+  if (!plan->activation_fused) onednn::apply_activation_inplace(g.activation, y);
+}
+
+void OneDnnBackend::conv_backward_data(const ConvGeometry& g, const Tensor& dy, const Tensor& w, Tensor& dx) {
+  auto plan = onednn::cache().get<BackwardDataPlan>(conv_key("conv_bwd_data", g, false, false),
+                                                    [&] { return make_backward_data(g); });
+  const ConvDescs& d = plan->d;
+  memory user_diff_src = onednn::wrap(d.user_src, dx);
+  memory diff_dst =
+      onednn::prepare_input(onednn::wrap(d.user_dst, dy), plan->pd.diff_dst_desc(), 0, plan->diff_dst_in.get());
+  memory weights =
+      onednn::prepare_input(onednn::wrap(d.user_weights, w), plan->pd.weights_desc(), 1, plan->weights_in.get());
+  memory diff_src = output_memory(user_diff_src, plan->pd.diff_src_desc(), 2, plan->diff_src_out.get());
+  plan->conv.execute(onednn::stream(),
+                     {{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_SRC, diff_src}});
+  finish_output(diff_src, user_diff_src, plan->diff_src_out.get());
+  onednn::stream().wait();
+}
+
+void OneDnnBackend::conv_backward_weights(const ConvGeometry& g, const Tensor& x, const Tensor& dy, Tensor& dw,
+                                          Tensor& db) {
+  const bool bias = db.defined();
+  auto plan = onednn::cache().get<BackwardWeightsPlan>(conv_key("conv_bwd_weights", g, bias, false),
+                                                       [&] { return make_backward_weights(g, bias); });
+  const ConvDescs& d = plan->d;
+  memory user_diff_weights = onednn::wrap(d.user_weights, dw);
+  memory src = onednn::prepare_input(onednn::wrap(d.user_src, x), plan->pd.src_desc(), 0, plan->src_in.get());
+  memory diff_dst =
+      onednn::prepare_input(onednn::wrap(d.user_dst, dy), plan->pd.diff_dst_desc(), 1, plan->diff_dst_in.get());
+  memory diff_weights =
+      output_memory(user_diff_weights, plan->pd.diff_weights_desc(), 2, plan->diff_weights_out.get());
+  std::unordered_map<int, memory> args{
+      {DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_WEIGHTS, diff_weights}};
+  if (bias) args.emplace(DNNL_ARG_DIFF_BIAS, onednn::wrap(d.bias, db));
+  plan->conv.execute(onednn::stream(), args);
+  finish_output(diff_weights, user_diff_weights, plan->diff_weights_out.get());
+  onednn::stream().wait();
 }
 
 }  // namespace fovea

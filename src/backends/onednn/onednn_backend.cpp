@@ -9,26 +9,26 @@ bool OneDnnBackend::supports(Kernel k, DType dtype) const {
   if (dtype != DType::f32) return false;  // oneDNN has no float64 kernels; those run on the reference backend
   // One line per kernel: set to true when its implementation lands. The target is every kernel.
   switch (k) {
-    case Kernel::conv_forward: return false;
-    case Kernel::conv_backward_data: return false;
-    case Kernel::conv_backward_weights: return false;
-    case Kernel::pool_forward: return false;
-    case Kernel::pool_backward: return false;
-    case Kernel::matmul: return false;
-    case Kernel::binary: return false;
-    case Kernel::reduce: return false;
-    case Kernel::batchnorm_forward_training: return false;
-    case Kernel::batchnorm_forward_inference: return false;
-    case Kernel::batchnorm_backward: return false;
-    case Kernel::lrn_forward: return false;
-    case Kernel::lrn_backward: return false;
-    case Kernel::eltwise_forward: return false;
-    case Kernel::eltwise_backward: return false;
-    case Kernel::softmax_forward: return false;
-    case Kernel::softmax_backward: return false;
-    case Kernel::pad: return false;
-    case Kernel::permute: return false;
-    case Kernel::concat: return false;
+    case Kernel::conv_forward: return true;
+    case Kernel::conv_backward_data: return true;
+    case Kernel::conv_backward_weights: return true;
+    case Kernel::pool_forward: return true;
+    case Kernel::pool_backward: return true;
+    case Kernel::matmul: return true;
+    case Kernel::binary: return true;
+    case Kernel::reduce: return true;
+    case Kernel::batchnorm_forward_training: return true;
+    case Kernel::batchnorm_forward_inference: return true;
+    case Kernel::batchnorm_backward: return true;
+    case Kernel::lrn_forward: return true;
+    case Kernel::lrn_backward: return true;
+    case Kernel::eltwise_forward: return true;
+    case Kernel::eltwise_backward: return true;
+    case Kernel::softmax_forward: return true;
+    case Kernel::softmax_backward: return true;
+    case Kernel::pad: return true;
+    case Kernel::permute: return true;
+    case Kernel::concat: return true;
     case Kernel::count_: return false;
   }
   return false;

@@ -5,6 +5,7 @@
 #include <dnnl.hpp>
 #include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 
@@ -41,5 +42,21 @@ PrimitiveCache& cache();
 dnnl::memory::dims dims_of(const Shape& shape);
 // Wraps a float32 tensor's data as memory of the given descriptor without copying.
 dnnl::memory wrap(const dnnl::memory::desc& desc, const Tensor& t);
+
+// A cache key from a kernel name and every value that determines its primitive; doubles keep full precision so
+// that nearby parameters never share a primitive.
+template <class... Parts>
+std::string cache_key(const Parts&... parts) {
+  std::ostringstream out;
+  out.precision(17);
+  ((out << parts << ';'), ...);
+  return out.str();
+}
+// A dense row-major float32 descriptor of the given dims.
+inline dnnl::memory::desc plain_f32(const dnnl::memory::dims& dims) {
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; --i) strides[i] = strides[i + 1] * dims[i + 1];
+  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+}
 
 }  // namespace fovea::onednn

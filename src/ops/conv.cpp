@@ -1,0 +1,140 @@
+// Public convolution ops: conv() and conv_transpose(), their output shapes and their backward rules.
+#include "fovea/ops/conv.h"
+
+#include "backends/backend.h"
+#include "fovea/autograd/autograd.h"
+#include "fovea/core/error.h"
+#include "fovea/ops/math.h"
+#include "fovea/ops/shape_ops.h"
+#include "ops/conv_geometry.h"
+
+namespace fovea {
+namespace {
+
+// Activations whose derivative the output determines, so the backward rule needs only y: these are fused into
+// the convolution kernel. Every other activation runs as a separate op after a linear convolution.
+bool fusable(const Activation& f) {
+  return f.is_linear() || f == Activation::relu() || f.kind == ActivationKind::sigmoid ||
+         f.kind == ActivationKind::tanh;
+}
+
+void check_weights(const Tensor& x, const ConvWeights& w, int64_t out_channels, std::string_view op) {
+  FOVEA_CHECK(w.kernel.dtype() == x.dtype(), ValueError, op, ": kernel dtype ", dtype_name(w.kernel.dtype()),
+              " differs from input dtype ", dtype_name(x.dtype()));
+  if (!w.bias.defined()) return;
+  FOVEA_CHECK(w.bias.dtype() == x.dtype(), ValueError, op, ": bias dtype ", dtype_name(w.bias.dtype()),
+              " differs from input dtype ", dtype_name(x.dtype()));
+  FOVEA_CHECK(w.bias.shape() == Shape{out_channels}, ShapeError, op, ": bias must have shape ",
+              Shape{out_channels}.to_string(), " (one value per output channel), got ", w.bias.shape().to_string());
+}
+
+// The gradient before a fused activation, computed from the activation's output y.
+Tensor pre_activation_grad(const Activation& f, const Tensor& y, const Tensor& dy) {
+  if (f.is_linear()) return dy;
+  Tensor dpre = Tensor::empty(dy.shape(), dy.dtype());
+  backend_for(Kernel::eltwise_backward, dy.dtype()).eltwise_backward(f, y, /*src_is_output=*/true, dy, dpre);
+  return dpre;
+}
+
+// The shape bias must take to broadcast over an image of the given rank and layout: (1, C, 1...) or (1..., C).
+Shape bias_broadcast_shape(int64_t channels, int rank, Layout layout) {
+  Shape s = Shape::filled(rank, 1);
+  s[layout == Layout::channels_first ? 1 : rank - 1] = channels;
+  return s;
+}
+
+}  // namespace
+
+Shape conv_output_shape(const Shape& input, const Shape& kernel, const ConvArgs& args) {
+  const ConvGeometry g = detail::conv_geometry(input, kernel, args);
+  return detail::image_shape(g.batch, g.out_channels, g.out_size, g.layout);
+}
+
+Tensor conv(const Tensor& x, const ConvWeights& weights, const ConvArgs& args) {
+  FOVEA_CHECK(x.defined() && weights.kernel.defined(), ValueError, "conv: input and kernel must be defined");
+  ConvGeometry g = detail::conv_geometry(x.shape(), weights.kernel.shape(), args);
+  check_weights(x, weights, g.out_channels, "conv");
+  const bool fused = fusable(args.activation);
+  g.activation = fused ? args.activation : Activation::linear();
+
+  Tensor y = Tensor::empty(detail::image_shape(g.batch, g.out_channels, g.out_size, g.layout), x.dtype());
+  backend_for(Kernel::conv_forward, x.dtype()).conv_forward(g, x, weights.kernel, weights.bias, y);
+
+  const Tensor& kernel = weights.kernel;
+  const Tensor& bias = weights.bias;
+  if (autograd::needs_grad({x, kernel, bias})) {
+    const bool want_weights = autograd::needs_grad({kernel, bias});
+    ConvGeometry linear = g;
+    linear.activation = Activation::linear();
+    // Capture only what each gradient needs; y is captured detached so it does not own its own graph node.
+    Tensor saved_x = want_weights ? x.detach() : Tensor();
+    Tensor saved_kernel = autograd::needs_grad({x}) ? kernel.detach() : Tensor();
+    Tensor saved_y = g.activation.is_linear() ? Tensor() : y.detach();
+    const Activation f = g.activation;
+    const Shape x_shape = x.shape();
+    const Shape kernel_shape = kernel.shape();
+    autograd::record("conv", {x, kernel, bias}, {&y}, [=](autograd::BackwardContext& ctx) {
+      const Tensor dy = pre_activation_grad(f, saved_y, ctx.grad_output(0));
+      if (ctx.needs_grad(0)) {
+        Tensor dx = Tensor::empty(x_shape, dy.dtype());
+        backend_for(Kernel::conv_backward_data, dy.dtype()).conv_backward_data(linear, dy, saved_kernel, dx);
+        ctx.set_grad(0, dx);
+      }
+      if (ctx.needs_grad(1) || ctx.needs_grad(2)) {
+        Tensor dw = Tensor::empty(kernel_shape, dy.dtype());
+        Tensor db = ctx.needs_grad(2) ? Tensor::empty(Shape{linear.out_channels}, dy.dtype()) : Tensor();
+        backend_for(Kernel::conv_backward_weights, dy.dtype()).conv_backward_weights(linear, saved_x, dy, dw, db);
+        if (ctx.needs_grad(1)) ctx.set_grad(1, dw);
+        if (ctx.needs_grad(2)) ctx.set_grad(2, db);
+      }
+    });
+  }
+  if (!fused) y = activation(y, args.activation);
+  return y;
+}
+
+Shape conv_transpose_output_shape(const Shape& input, const Shape& kernel, const ConvTransposeArgs& args) {
+  const ConvGeometry g = detail::conv_transpose_geometry(input, kernel, args);
+  return detail::image_shape(g.batch, g.in_channels, g.in_size, g.layout);
+}
+
+Tensor conv_transpose(const Tensor& x, const ConvWeights& weights, const ConvTransposeArgs& args) {
+  FOVEA_CHECK(x.defined() && weights.kernel.defined(), ValueError, "conv_transpose: input and kernel must be defined");
+  // g describes the convolution that maps this op's output back onto x.
+  ConvGeometry g = detail::conv_transpose_geometry(x.shape(), weights.kernel.shape(), args);
+  check_weights(x, weights, g.in_channels, "conv_transpose");
+  g.activation = Activation::linear();
+  const Shape y_shape = detail::image_shape(g.batch, g.in_channels, g.in_size, g.layout);
+
+  Tensor y = Tensor::empty(y_shape, x.dtype());
+  const Tensor& kernel = weights.kernel;
+  backend_for(Kernel::conv_backward_data, x.dtype()).conv_backward_data(g, x, kernel, y);
+  if (autograd::needs_grad({x, kernel})) {
+    Tensor saved_x = autograd::needs_grad({kernel}) ? x.detach() : Tensor();
+    Tensor saved_kernel = autograd::needs_grad({x}) ? kernel.detach() : Tensor();
+    const Shape x_shape = x.shape();
+    const Shape kernel_shape = kernel.shape();
+    autograd::record("conv_transpose", {x, kernel}, {&y}, [=](autograd::BackwardContext& ctx) {
+      const Tensor& dy = ctx.grad_output(0);
+      if (ctx.needs_grad(0)) {
+        Tensor dx = Tensor::empty(x_shape, dy.dtype());
+        backend_for(Kernel::conv_forward, dy.dtype()).conv_forward(g, dy, saved_kernel, Tensor(), dx);
+        ctx.set_grad(0, dx);
+      }
+      if (ctx.needs_grad(1)) {
+        Tensor dw = Tensor::empty(kernel_shape, dy.dtype());
+        Tensor no_bias;
+        backend_for(Kernel::conv_backward_weights, dy.dtype()).conv_backward_weights(g, dy, saved_x, dw, no_bias);
+        ctx.set_grad(1, dw);
+      }
+    });
+  }
+  // Transposed convolution is off the hot path: bias and activation run as ordinary ops.
+  if (weights.bias.defined()) {
+    y = add(y, reshape(weights.bias, bias_broadcast_shape(g.in_channels, y.rank(), g.layout)));
+  }
+  if (!args.activation.is_linear()) y = activation(y, args.activation);
+  return y;
+}
+
+}  // namespace fovea
