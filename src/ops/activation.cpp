@@ -19,7 +19,7 @@ struct NamedKind {
 };
 
 // Names that text (Keras configs, the CLI) may use for an activation; "silu" is Keras's alias of swish.
-constexpr std::array<NamedKind, 16> kKerasNames{{
+constexpr std::array<NamedKind, 18> kKerasNames{{
     {"linear", ActivationKind::linear},
     {"relu", ActivationKind::relu},
     {"leaky_relu", ActivationKind::leaky_relu},
@@ -36,6 +36,8 @@ constexpr std::array<NamedKind, 16> kKerasNames{{
     {"swish", ActivationKind::swish},
     {"silu", ActivationKind::swish},
     {"tanh", ActivationKind::tanh},
+    {"softmax", ActivationKind::softmax},
+    {"log_softmax", ActivationKind::log_softmax},
 }};
 
 // Kinds whose derivative the output determines, so the backward rule can keep y instead of x.
@@ -117,6 +119,10 @@ std::string_view activation_name(ActivationKind kind) {
       return "pow";
     case ActivationKind::clip:
       return "clip";
+    case ActivationKind::softmax:
+      return "softmax";
+    case ActivationKind::log_softmax:
+      return "log_softmax";
   }
   return "unknown";
 }
@@ -140,20 +146,25 @@ Activation Activation::of(ActivationKind kind) {
     case ActivationKind::elu:
       return elu();
     case ActivationKind::selu:
-      return {ActivationKind::selu, 1.6732632423543772, 1.0507009873554805};
+      return Activation(ActivationKind::selu, 1.6732632423543772, 1.0507009873554805);
     case ActivationKind::hard_sigmoid:
       return hard_sigmoid();
     case ActivationKind::pow:
     case ActivationKind::clip:
       throw ValueError(detail::concat("Activation::of(", activation_name(kind),
                                       ") has no default parameters; use Activation::", activation_name(kind), "(...)"));
-    default:
-      return {kind};
+    default: {
+      Activation a;
+      a.kind = kind;
+      return a;
+    }
   }
 }
 
 Tensor activation(const Tensor& x, const Activation& f) {
   FOVEA_CHECK(x.defined(), ValueError, activation_name(f.kind), ": the input is undefined");
+  if (f.kind == ActivationKind::softmax) return softmax(x, -1);
+  if (f.kind == ActivationKind::log_softmax) return log_softmax(x, -1);
   Tensor y = Tensor::empty(x.shape(), x.dtype());
   backend_for(Kernel::eltwise_forward, x.dtype()).eltwise_forward(f, x, y);
   if (!autograd::needs_grad({x})) return y;

@@ -66,6 +66,8 @@ std::vector<Case> every_kind() {
       {"pow 3", Activation::pow(3.0)},
       {"pow 1.5", Activation::pow(1.5), true},
       {"clip", Activation::clip(-0.5, 1.0)},
+      {"softmax", Activation::of(ActivationKind::softmax)},
+      {"log_softmax", Activation::of(ActivationKind::log_softmax)},
   };
 }
 
@@ -80,7 +82,7 @@ TEST(Activation, GradientsOfEveryKind) {
 
 TEST(Activation, EveryKindIsCovered) {
   // A kind added to the enum without a gradient case above fails here.
-  std::vector<bool> seen(static_cast<int>(ActivationKind::clip) + 1, false);
+  std::vector<bool> seen(static_cast<int>(ActivationKind::log_softmax) + 1, false);
   for (const Case& c : every_kind()) seen[static_cast<int>(c.f.kind)] = true;
   for (size_t k = 0; k < seen.size(); ++k) EXPECT_TRUE(seen[k]) << activation_name(static_cast<ActivationKind>(k));
 }
@@ -97,6 +99,8 @@ TEST(Activation, WrappersMatchTheirKinds) {
   expect_close(fovea::abs(x), activation(x, Activation::of(ActivationKind::abs)));
   expect_close(fovea::pow(x, 2.5), activation(x, Activation::pow(2.5)));
   expect_close(clip(x, 0.5, 2.0), activation(x, Activation::clip(0.5, 2.0)));
+  expect_close(softmax(x, -1), activation(x, ActivationKind::softmax));
+  expect_close(log_softmax(x, -1), activation(x, ActivationKind::log_softmax));
   EXPECT_DOUBLE_EQ(fovea::sqrt(f64({1}, {9.0})).item(), 3.0);
   EXPECT_DOUBLE_EQ(fovea::pow(f64({1}, {2.0}), 3.0).item(), 8.0);
   EXPECT_DOUBLE_EQ(fovea::log(f64({1}, {std::exp(2.0)})).item(), 2.0);
@@ -178,7 +182,8 @@ TEST(Activation, UnknownNameListsValidNames) {
   } catch (const ValueError& e) {
     EXPECT_STREQ(e.what(),
                  "unknown activation 'rellu'; valid names: linear, relu, leaky_relu, relu6, elu, selu, gelu, "
-                 "gelu_tanh, sigmoid, hard_sigmoid, exponential, softplus, softsign, swish, silu, tanh");
+                 "gelu_tanh, sigmoid, hard_sigmoid, exponential, softplus, softsign, swish, silu, tanh, softmax, "
+                 "log_softmax");
   }
 }
 

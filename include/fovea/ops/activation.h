@@ -33,6 +33,9 @@ enum class ActivationKind {
   abs,
   pow,     // x ^ alpha
   clip,    // min(max(x, alpha), beta)
+  // not elementwise: Keras's softmax activation, along the last axis (activation() runs fovea::softmax)
+  softmax,
+  log_softmax,
 };
 
 std::string_view activation_name(ActivationKind kind);
@@ -45,23 +48,30 @@ struct Activation {
   double beta = 0.0;
   double threshold = 0.0;
 
-  static Activation linear() { return {}; }
+  Activation() = default;
+  // The kind with its Keras defaults (so that `.activation = ActivationKind::relu` means max_value = inf).
+  Activation(ActivationKind k) : Activation(of(k)) {}  // NOLINT(google-explicit-constructor): reads as Keras's
+  Activation(ActivationKind k, double a, double b = 0.0, double t = 0.0) : kind(k), alpha(a), beta(b), threshold(t) {}
+
+  static Activation linear() { return Activation(); }
   // Keras relu(x, negative_slope, max_value, threshold).
   static Activation relu(double negative_slope = 0.0, double max_value = std::numeric_limits<double>::infinity(),
                          double threshold = 0.0) {
-    return {ActivationKind::relu, negative_slope, max_value, threshold};
+    return Activation(ActivationKind::relu, negative_slope, max_value, threshold);
   }
-  static Activation leaky_relu(double alpha = 0.3) { return {ActivationKind::leaky_relu, alpha}; }
-  static Activation elu(double alpha = 1.0) { return {ActivationKind::elu, alpha}; }
+  static Activation leaky_relu(double alpha = 0.3) { return Activation(ActivationKind::leaky_relu, alpha); }
+  static Activation elu(double alpha = 1.0) { return Activation(ActivationKind::elu, alpha); }
   static Activation hard_sigmoid(double alpha = 1.0 / 6.0, double beta = 0.5) {
-    return {ActivationKind::hard_sigmoid, alpha, beta};
+    return Activation(ActivationKind::hard_sigmoid, alpha, beta);
   }
-  static Activation clip(double low, double high) { return {ActivationKind::clip, low, high}; }
-  static Activation pow(double exponent) { return {ActivationKind::pow, exponent}; }
+  static Activation clip(double low, double high) { return Activation(ActivationKind::clip, low, high); }
+  static Activation pow(double exponent) { return Activation(ActivationKind::pow, exponent); }
   // Any parameter-free kind (sigmoid, tanh, gelu, ...), with the Keras defaults for the others.
   static Activation of(ActivationKind kind);
 
   bool is_linear() const { return kind == ActivationKind::linear; }
+  // softmax and log_softmax: computed along an axis, never by the elementwise kernels.
+  bool is_axiswise() const { return kind == ActivationKind::softmax || kind == ActivationKind::log_softmax; }
   friend bool operator==(const Activation&, const Activation&) = default;
 };
 

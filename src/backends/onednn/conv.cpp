@@ -27,8 +27,10 @@ ConvDescs conv_descs(const ConvGeometry& g) {
   ConvDescs d;
   const int rank = g.spatial_rank + 2;
   memory::dims src{g.batch, g.in_channels}, dst{g.batch, g.out_channels}, weights;
-  if (g.groups > 1) weights = {g.groups, g.out_channels / g.groups, g.in_channels / g.groups};
-  else weights = {g.out_channels, g.in_channels};
+  if (g.groups > 1)
+    weights = {g.groups, g.out_channels / g.groups, g.in_channels / g.groups};
+  else
+    weights = {g.out_channels, g.in_channels};
   for (int i = 0; i < g.spatial_rank; ++i) {
     src.push_back(g.in_size[i]);
     dst.push_back(g.out_size[i]);
@@ -142,12 +144,11 @@ BackwardWeightsPlan make_backward_weights(const ConvGeometry& g, bool bias) {
   BackwardWeightsPlan p;
   p.d = conv_descs(g);
   const ConvDescs& d = p.d;
-  auto desc = bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.any_src,
-                                                              d.any_weights, d.bias, d.any_dst, d.strides, d.dilates,
-                                                              d.pad_l, d.pad_r)
-                   : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.any_src,
-                                                              d.any_weights, d.any_dst, d.strides, d.dilates, d.pad_l,
-                                                              d.pad_r);
+  auto desc =
+      bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
+                                                      d.bias, d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r)
+           : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
+                                                      d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
   p.pd = {desc, onednn::engine(), forward_hint(d, bias)};
   p.conv = dnnl::convolution_backward_weights(p.pd);
   p.src_in = onednn::make_reorder_if_needed(d.user_src, p.pd.src_desc());
@@ -160,8 +161,8 @@ BackwardWeightsPlan make_backward_weights(const ConvGeometry& g, bool bias) {
 
 void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y) {
   const bool bias = b.defined();
-  auto plan = onednn::cache().get<ForwardPlan>(conv_key("conv_fwd", g, bias, true),
-                                               [&] { return make_forward(g, bias); });
+  auto plan =
+      onednn::cache().get<ForwardPlan>(conv_key("conv_fwd", g, bias, true), [&] { return make_forward(g, bias); });
   const ConvDescs& d = plan->d;
   memory user_dst = onednn::wrap(d.user_dst, y);
   memory src = onednn::prepare_input(onednn::wrap(d.user_src, x), plan->pd.src_desc(), 0, plan->src_in.get());
@@ -202,8 +203,7 @@ void OneDnnBackend::conv_backward_weights(const ConvGeometry& g, const Tensor& x
   memory src = onednn::prepare_input(onednn::wrap(d.user_src, x), plan->pd.src_desc(), 0, plan->src_in.get());
   memory diff_dst =
       onednn::prepare_input(onednn::wrap(d.user_dst, dy), plan->pd.diff_dst_desc(), 1, plan->diff_dst_in.get());
-  memory diff_weights =
-      output_memory(user_diff_weights, plan->pd.diff_weights_desc(), 2, plan->diff_weights_out.get());
+  memory diff_weights = output_memory(user_diff_weights, plan->pd.diff_weights_desc(), 2, plan->diff_weights_out.get());
   std::unordered_map<int, memory> args{
       {DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_DIFF_WEIGHTS, diff_weights}};
   if (bias) args.emplace(DNNL_ARG_DIFF_BIAS, onednn::wrap(d.bias, db));

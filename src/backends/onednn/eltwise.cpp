@@ -35,6 +35,9 @@ std::optional<DnnlAlgorithm> forward_algorithm(const Activation& f) {
   const auto a = static_cast<float>(f.alpha);
   const auto b = static_cast<float>(f.beta);
   switch (f.kind) {
+    case ActivationKind::softmax:
+    case ActivationKind::log_softmax:
+      return std::nullopt;  // not elementwise; rejected by eltwise_forward's caller
     case ActivationKind::relu:
       if (is_plain_relu(f)) return DnnlAlgorithm{algorithm::eltwise_relu, a};
       return std::nullopt;

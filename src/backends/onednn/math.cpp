@@ -56,34 +56,68 @@ bool choose_binary(BinaryKind kind, bool swap, BinaryChoice& c) {
   using A = dnnl::algorithm;
   c.swap = swap;
   switch (kind) {
-    case BinaryKind::add: c.alg = A::binary_add; return true;
-    case BinaryKind::mul: c.alg = A::binary_mul; return true;
-    case BinaryKind::maximum: c.alg = A::binary_max; return true;
-    case BinaryKind::minimum: c.alg = A::binary_min; return true;
-    case BinaryKind::equal: c.alg = A::binary_eq; return true;
-    case BinaryKind::sub: c.alg = A::binary_sub; c.negate = swap; return true;
-    case BinaryKind::div: c.alg = A::binary_div; return !swap;
-    case BinaryKind::greater: c.alg = swap ? A::binary_lt : A::binary_gt; return true;
-    case BinaryKind::greater_equal: c.alg = swap ? A::binary_le : A::binary_ge; return true;
-    case BinaryKind::less: c.alg = swap ? A::binary_gt : A::binary_lt; return true;
-    case BinaryKind::less_equal: c.alg = swap ? A::binary_ge : A::binary_le; return true;
+    case BinaryKind::add:
+      c.alg = A::binary_add;
+      return true;
+    case BinaryKind::mul:
+      c.alg = A::binary_mul;
+      return true;
+    case BinaryKind::maximum:
+      c.alg = A::binary_max;
+      return true;
+    case BinaryKind::minimum:
+      c.alg = A::binary_min;
+      return true;
+    case BinaryKind::equal:
+      c.alg = A::binary_eq;
+      return true;
+    case BinaryKind::sub:
+      c.alg = A::binary_sub;
+      c.negate = swap;
+      return true;
+    case BinaryKind::div:
+      c.alg = A::binary_div;
+      return !swap;
+    case BinaryKind::greater:
+      c.alg = swap ? A::binary_lt : A::binary_gt;
+      return true;
+    case BinaryKind::greater_equal:
+      c.alg = swap ? A::binary_le : A::binary_ge;
+      return true;
+    case BinaryKind::less:
+      c.alg = swap ? A::binary_gt : A::binary_lt;
+      return true;
+    case BinaryKind::less_equal:
+      c.alg = swap ? A::binary_ge : A::binary_le;
+      return true;
   }
   return false;
 }
 
 float apply_binary(BinaryKind kind, float a, float b) {
   switch (kind) {
-    case BinaryKind::add: return a + b;
-    case BinaryKind::sub: return a - b;
-    case BinaryKind::mul: return a * b;
-    case BinaryKind::div: return a / b;
-    case BinaryKind::maximum: return std::max(a, b);
-    case BinaryKind::minimum: return std::min(a, b);
-    case BinaryKind::greater: return a > b ? 1.f : 0.f;
-    case BinaryKind::greater_equal: return a >= b ? 1.f : 0.f;
-    case BinaryKind::less: return a < b ? 1.f : 0.f;
-    case BinaryKind::less_equal: return a <= b ? 1.f : 0.f;
-    case BinaryKind::equal: return a == b ? 1.f : 0.f;
+    case BinaryKind::add:
+      return a + b;
+    case BinaryKind::sub:
+      return a - b;
+    case BinaryKind::mul:
+      return a * b;
+    case BinaryKind::div:
+      return a / b;
+    case BinaryKind::maximum:
+      return std::max(a, b);
+    case BinaryKind::minimum:
+      return std::min(a, b);
+    case BinaryKind::greater:
+      return a > b ? 1.f : 0.f;
+    case BinaryKind::greater_equal:
+      return a >= b ? 1.f : 0.f;
+    case BinaryKind::less:
+      return a < b ? 1.f : 0.f;
+    case BinaryKind::less_equal:
+      return a <= b ? 1.f : 0.f;
+    case BinaryKind::equal:
+      return a == b ? 1.f : 0.f;
   }
   return 0.f;
 }
@@ -121,17 +155,28 @@ void binary_rows(const Tensor& a, const Tensor& b, Tensor& y) {
 
 void binary_loop(BinaryKind kind, const Tensor& a, const Tensor& b, Tensor& y) {
   switch (kind) {
-    case BinaryKind::add: return binary_rows<BinaryKind::add>(a, b, y);
-    case BinaryKind::sub: return binary_rows<BinaryKind::sub>(a, b, y);
-    case BinaryKind::mul: return binary_rows<BinaryKind::mul>(a, b, y);
-    case BinaryKind::div: return binary_rows<BinaryKind::div>(a, b, y);
-    case BinaryKind::maximum: return binary_rows<BinaryKind::maximum>(a, b, y);
-    case BinaryKind::minimum: return binary_rows<BinaryKind::minimum>(a, b, y);
-    case BinaryKind::greater: return binary_rows<BinaryKind::greater>(a, b, y);
-    case BinaryKind::greater_equal: return binary_rows<BinaryKind::greater_equal>(a, b, y);
-    case BinaryKind::less: return binary_rows<BinaryKind::less>(a, b, y);
-    case BinaryKind::less_equal: return binary_rows<BinaryKind::less_equal>(a, b, y);
-    case BinaryKind::equal: return binary_rows<BinaryKind::equal>(a, b, y);
+    case BinaryKind::add:
+      return binary_rows<BinaryKind::add>(a, b, y);
+    case BinaryKind::sub:
+      return binary_rows<BinaryKind::sub>(a, b, y);
+    case BinaryKind::mul:
+      return binary_rows<BinaryKind::mul>(a, b, y);
+    case BinaryKind::div:
+      return binary_rows<BinaryKind::div>(a, b, y);
+    case BinaryKind::maximum:
+      return binary_rows<BinaryKind::maximum>(a, b, y);
+    case BinaryKind::minimum:
+      return binary_rows<BinaryKind::minimum>(a, b, y);
+    case BinaryKind::greater:
+      return binary_rows<BinaryKind::greater>(a, b, y);
+    case BinaryKind::greater_equal:
+      return binary_rows<BinaryKind::greater_equal>(a, b, y);
+    case BinaryKind::less:
+      return binary_rows<BinaryKind::less>(a, b, y);
+    case BinaryKind::less_equal:
+      return binary_rows<BinaryKind::less_equal>(a, b, y);
+    case BinaryKind::equal:
+      return binary_rows<BinaryKind::equal>(a, b, y);
   }
 }
 
@@ -147,10 +192,14 @@ struct ReducePlan {
 
 dnnl::algorithm reduce_algorithm(ReduceKind kind) {
   switch (kind) {
-    case ReduceKind::sum: return dnnl::algorithm::reduction_sum;
-    case ReduceKind::mean: return dnnl::algorithm::reduction_mean;
-    case ReduceKind::max: return dnnl::algorithm::reduction_max;
-    case ReduceKind::min: return dnnl::algorithm::reduction_min;
+    case ReduceKind::sum:
+      return dnnl::algorithm::reduction_sum;
+    case ReduceKind::mean:
+      return dnnl::algorithm::reduction_mean;
+    case ReduceKind::max:
+      return dnnl::algorithm::reduction_max;
+    case ReduceKind::min:
+      return dnnl::algorithm::reduction_min;
   }
   return dnnl::algorithm::reduction_sum;
 }
@@ -165,8 +214,8 @@ void OneDnnBackend::matmul(const MatmulArgs& args, const Tensor& a, const Tensor
   onednn::KeyBuilder key("matmul");
   key.add(m).add(k).add(n).add(int64_t{args.transpose_a}).add(int64_t{args.transpose_b}).add(int64_t{has_bias});
   key.add(activation);
-  auto plan = onednn::cache().get<MatmulPlan>(
-      key.str(), [&] { return make_matmul(m, k, n, args, has_bias, activation); });
+  auto plan =
+      onednn::cache().get<MatmulPlan>(key.str(), [&] { return make_matmul(m, k, n, args, has_bias, activation); });
   std::unordered_map<int, memory> exec_args{{DNNL_ARG_SRC, onednn::wrap(plan->a, a)},
                                             {DNNL_ARG_WEIGHTS, onednn::wrap(plan->b, b)},
                                             {DNNL_ARG_DST, onednn::wrap(plan->y, y)}};
@@ -180,8 +229,10 @@ void OneDnnBackend::binary(BinaryKind kind, const Tensor& a, const Tensor& b, Te
   if (y.numel() == 0) return;
   BinaryChoice choice{};
   bool on_onednn = false;
-  if (a.shape() == y.shape()) on_onednn = choose_binary(kind, false, choice);
-  else if (b.shape() == y.shape()) on_onednn = choose_binary(kind, true, choice);
+  if (a.shape() == y.shape())
+    on_onednn = choose_binary(kind, false, choice);
+  else if (b.shape() == y.shape())
+    on_onednn = choose_binary(kind, true, choice);
   if (!on_onednn) {
     binary_loop(kind, a, b, y);
     return;

@@ -20,39 +20,77 @@ bool append_activation(dnnl::post_ops& ops, const Activation& f) {
   const auto a = static_cast<float>(f.alpha);
   const auto b = static_cast<float>(f.beta);
   switch (f.kind) {
-    case ActivationKind::linear: return true;
+    case ActivationKind::linear:
+      return true;
+    case ActivationKind::softmax:
+    case ActivationKind::log_softmax:
+      return false;  // not elementwise: never a post-op
     case ActivationKind::relu:
       // Keras relu(negative_slope, max_value, threshold): oneDNN has it only without a threshold.
       // A negative slope below zero could lift negative inputs above max_value, where Keras does not clip.
       if (f.threshold != 0.0 || !(f.beta > 0.0) || (std::isfinite(f.beta) && f.alpha < 0.0)) return false;
       ops.append_eltwise(1.f, algorithm::eltwise_relu, a, 0.f);
-      if (std::isfinite(f.beta)) ops.append_eltwise(1.f, algorithm::eltwise_clip_v2, std::numeric_limits<float>::lowest(), b);
+      if (std::isfinite(f.beta))
+        ops.append_eltwise(1.f, algorithm::eltwise_clip_v2, std::numeric_limits<float>::lowest(), b);
       return true;
-    case ActivationKind::leaky_relu: ops.append_eltwise(1.f, algorithm::eltwise_relu, a, 0.f); return true;
-    case ActivationKind::relu6: ops.append_eltwise(1.f, algorithm::eltwise_clip_v2, 0.f, 6.f); return true;
-    case ActivationKind::elu: ops.append_eltwise(1.f, algorithm::eltwise_elu, a, 0.f); return true;
+    case ActivationKind::leaky_relu:
+      ops.append_eltwise(1.f, algorithm::eltwise_relu, a, 0.f);
+      return true;
+    case ActivationKind::relu6:
+      ops.append_eltwise(1.f, algorithm::eltwise_clip_v2, 0.f, 6.f);
+      return true;
+    case ActivationKind::elu:
+      ops.append_eltwise(1.f, algorithm::eltwise_elu, a, 0.f);
+      return true;
     case ActivationKind::selu:
-      ops.append_eltwise(1.0507009873554804934193349852946f, algorithm::eltwise_elu,
-                         1.6732632423543772848170429916717f, 0.f);
+      ops.append_eltwise(1.0507009873554804934193349852946f, algorithm::eltwise_elu, 1.6732632423543772848170429916717f,
+                         0.f);
       return true;
-    case ActivationKind::gelu: ops.append_eltwise(1.f, algorithm::eltwise_gelu_erf, 0.f, 0.f); return true;
-    case ActivationKind::gelu_tanh: ops.append_eltwise(1.f, algorithm::eltwise_gelu_tanh, 0.f, 0.f); return true;
-    case ActivationKind::sigmoid: ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f); return true;
+    case ActivationKind::gelu:
+      ops.append_eltwise(1.f, algorithm::eltwise_gelu_erf, 0.f, 0.f);
+      return true;
+    case ActivationKind::gelu_tanh:
+      ops.append_eltwise(1.f, algorithm::eltwise_gelu_tanh, 0.f, 0.f);
+      return true;
+    case ActivationKind::sigmoid:
+      ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f);
+      return true;
     case ActivationKind::hard_sigmoid:
       ops.append_eltwise(1.f, algorithm::eltwise_linear, a, b);
       ops.append_eltwise(1.f, algorithm::eltwise_clip_v2, 0.f, 1.f);
       return true;
-    case ActivationKind::exponential: ops.append_eltwise(1.f, algorithm::eltwise_exp, 0.f, 0.f); return true;
-    case ActivationKind::softplus: ops.append_eltwise(1.f, algorithm::eltwise_soft_relu, 0.f, 0.f); return true;
-    case ActivationKind::swish: ops.append_eltwise(1.f, algorithm::eltwise_swish, 1.f, 0.f); return true;
-    case ActivationKind::tanh: ops.append_eltwise(1.f, algorithm::eltwise_tanh, 0.f, 0.f); return true;
-    case ActivationKind::log: ops.append_eltwise(1.f, algorithm::eltwise_log, 0.f, 0.f); return true;
-    case ActivationKind::sqrt: ops.append_eltwise(1.f, algorithm::eltwise_sqrt, 0.f, 0.f); return true;
-    case ActivationKind::square: ops.append_eltwise(1.f, algorithm::eltwise_square, 0.f, 0.f); return true;
-    case ActivationKind::abs: ops.append_eltwise(1.f, algorithm::eltwise_abs, 0.f, 0.f); return true;
-    case ActivationKind::pow: ops.append_eltwise(1.f, algorithm::eltwise_pow, 1.f, a); return true;
-    case ActivationKind::clip: ops.append_eltwise(1.f, algorithm::eltwise_clip_v2, a, b); return true;
-    case ActivationKind::softsign: return false;
+    case ActivationKind::exponential:
+      ops.append_eltwise(1.f, algorithm::eltwise_exp, 0.f, 0.f);
+      return true;
+    case ActivationKind::softplus:
+      ops.append_eltwise(1.f, algorithm::eltwise_soft_relu, 0.f, 0.f);
+      return true;
+    case ActivationKind::swish:
+      ops.append_eltwise(1.f, algorithm::eltwise_swish, 1.f, 0.f);
+      return true;
+    case ActivationKind::tanh:
+      ops.append_eltwise(1.f, algorithm::eltwise_tanh, 0.f, 0.f);
+      return true;
+    case ActivationKind::log:
+      ops.append_eltwise(1.f, algorithm::eltwise_log, 0.f, 0.f);
+      return true;
+    case ActivationKind::sqrt:
+      ops.append_eltwise(1.f, algorithm::eltwise_sqrt, 0.f, 0.f);
+      return true;
+    case ActivationKind::square:
+      ops.append_eltwise(1.f, algorithm::eltwise_square, 0.f, 0.f);
+      return true;
+    case ActivationKind::abs:
+      ops.append_eltwise(1.f, algorithm::eltwise_abs, 0.f, 0.f);
+      return true;
+    case ActivationKind::pow:
+      ops.append_eltwise(1.f, algorithm::eltwise_pow, 1.f, a);
+      return true;
+    case ActivationKind::clip:
+      ops.append_eltwise(1.f, algorithm::eltwise_clip_v2, a, b);
+      return true;
+    case ActivationKind::softsign:
+      return false;
   }
   return false;
 }
@@ -65,9 +103,12 @@ void apply_activation_inplace(const Activation& f, Tensor& y) {
 tag activation_tag(int rank, Layout layout) {
   const bool first = layout == Layout::channels_first;
   switch (rank) {
-    case 3: return first ? tag::ncw : tag::nwc;
-    case 4: return first ? tag::nchw : tag::nhwc;
-    case 5: return first ? tag::ncdhw : tag::ndhwc;
+    case 3:
+      return first ? tag::ncw : tag::nwc;
+    case 4:
+      return first ? tag::nchw : tag::nhwc;
+    case 5:
+      return first ? tag::ncdhw : tag::ndhwc;
   }
   throw BackendError(detail::concat("oneDNN: no activation layout for rank ", rank));
 }
@@ -80,9 +121,12 @@ tag row_major_tag(int rank) {
 
 tag weights_tag(int spatial_rank, bool grouped) {
   switch (spatial_rank) {
-    case 1: return grouped ? tag::goiw : tag::oiw;
-    case 2: return grouped ? tag::goihw : tag::oihw;
-    case 3: return grouped ? tag::goidhw : tag::oidhw;
+    case 1:
+      return grouped ? tag::goiw : tag::oiw;
+    case 2:
+      return grouped ? tag::goihw : tag::oihw;
+    case 3:
+      return grouped ? tag::goidhw : tag::oidhw;
   }
   throw BackendError(detail::concat("oneDNN: no weights layout for spatial rank ", spatial_rank));
 }

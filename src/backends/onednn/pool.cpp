@@ -18,12 +18,15 @@ using dt = memory::data_type;
 
 dnnl::algorithm pool_algorithm(const PoolGeometry& g) {
   switch (g.kind) {
-    case PoolKind::max: return dnnl::algorithm::pooling_max;
+    case PoolKind::max:
+      return dnnl::algorithm::pooling_max;
     case PoolKind::average:
       return g.count_include_pad ? dnnl::algorithm::pooling_avg_include_padding
                                  : dnnl::algorithm::pooling_avg_exclude_padding;
-    case PoolKind::sum: return dnnl::algorithm::pooling_avg_include_padding;
-    case PoolKind::l2: break;
+    case PoolKind::sum:
+      return dnnl::algorithm::pooling_avg_include_padding;
+    case PoolKind::l2:
+      break;
   }
   throw BackendError("oneDNN has no L2-norm pooling algorithm");
 }

@@ -25,6 +25,9 @@ double sigmoid_of(double x) {
 
 double forward_of(const Activation& f, double x) {
   switch (f.kind) {
+    case ActivationKind::softmax:
+    case ActivationKind::log_softmax:
+      return 0.0;  // excluded by the check in eltwise_forward
     case ActivationKind::linear:
       return x;
     case ActivationKind::relu:
@@ -77,6 +80,9 @@ double forward_of(const Activation& f, double x) {
 // f'(x) from the input x.
 double derivative_from_input(const Activation& f, double x) {
   switch (f.kind) {
+    case ActivationKind::softmax:
+    case ActivationKind::log_softmax:
+      return 0.0;  // excluded by the check in eltwise_backward
     case ActivationKind::linear:
       return 1.0;
     case ActivationKind::relu:
@@ -236,6 +242,8 @@ void softmax_backward_impl(const AxisGeometry& g, bool log, const Tensor& y, con
 
 void ReferenceBackend::eltwise_forward(const Activation& f, const Tensor& x, Tensor& y) {
   check_float(Kernel::eltwise_forward, x.dtype());
+  FOVEA_CHECK(!f.is_axiswise(), BackendError, "eltwise_forward: ", activation_name(f.kind),
+              " is not elementwise; fovea::activation() computes it along the last axis");
   if (x.dtype() == DType::f32) {
     forward_impl<float>(f, x, y);
   } else {
@@ -246,6 +254,8 @@ void ReferenceBackend::eltwise_forward(const Activation& f, const Tensor& x, Ten
 void ReferenceBackend::eltwise_backward(const Activation& f, const Tensor& src, bool src_is_output, const Tensor& dy,
                                         Tensor& dx) {
   check_float(Kernel::eltwise_backward, src.dtype());
+  FOVEA_CHECK(!f.is_axiswise(), BackendError, "eltwise_backward: ", activation_name(f.kind),
+              " is not elementwise; fovea::activation() computes it along the last axis");
   if (src_is_output) {
     const bool ok = is_default_relu(f) || f.kind == ActivationKind::sigmoid || f.kind == ActivationKind::tanh ||
                     f.kind == ActivationKind::exponential || f.kind == ActivationKind::sqrt;

@@ -22,7 +22,8 @@ inline Tensor random32(const Shape& shape, uint64_t seed, double low = -1.0, dou
 inline void pads_for(Padding p, int64_t in, int64_t dilated_kernel, int64_t stride, int64_t& begin, int64_t& end) {
   begin = end = 0;
   switch (p) {
-    case Padding::valid: break;
+    case Padding::valid:
+      break;
     case Padding::same: {
       const int64_t out = (in + stride - 1) / stride;
       const int64_t total = std::max<int64_t>((out - 1) * stride + dilated_kernel - in, 0);
@@ -30,8 +31,12 @@ inline void pads_for(Padding p, int64_t in, int64_t dilated_kernel, int64_t stri
       end = total - begin;
       break;
     }
-    case Padding::full: begin = end = dilated_kernel - 1; break;
-    case Padding::causal: begin = dilated_kernel - 1; break;
+    case Padding::full:
+      begin = end = dilated_kernel - 1;
+      break;
+    case Padding::causal:
+      begin = dilated_kernel - 1;
+      break;
     case Padding::explicit_:
       begin = 1;
       end = 2;
@@ -61,11 +66,16 @@ inline std::string dims_text(const Dims& d) {
 
 inline const char* padding_text(Padding p) {
   switch (p) {
-    case Padding::valid: return "valid";
-    case Padding::same: return "same";
-    case Padding::full: return "full";
-    case Padding::causal: return "causal";
-    case Padding::explicit_: return "explicit(1,2)";
+    case Padding::valid:
+      return "valid";
+    case Padding::same:
+      return "same";
+    case Padding::full:
+      return "full";
+    case Padding::causal:
+      return "causal";
+    case Padding::explicit_:
+      return "explicit(1,2)";
   }
   return "?";
 }

@@ -1,0 +1,97 @@
+// Models: a functional Model is a DAG of layer applications from Input tensors to outputs; Sequential is a
+// Model built from a list of layers. Both check shapes as layers are connected, before any data flows.
+//
+//   auto x = Input({28, 28, 1});
+//   auto y = Dense({.units = 10, .activation = Activation::of(ActivationKind::softmax)})(Flatten()(x));
+//   Model model(x, y);
+//   std::cout << model.summary();
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fovea/layers/layer.h"
+
+namespace fovea {
+
+// Optional columns for summary(), beyond Keras's table.
+struct SummaryOptions {
+  bool macs = false;               // multiply-accumulates per sample
+  bool receptive_field = false;    // receptive field of each output position, in input pixels
+  bool activation_memory = false;  // bytes of each layer's output per sample (float32)
+  // When > 0, adds an estimate of training memory at this batch size (weights, gradients, Adam state,
+  // activations kept for backward).
+  int64_t batch_size = 0;
+};
+
+class Model {
+ public:
+  Model() = default;
+  Model(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs,
+        const std::string& name = "");
+  Model(const SymbolicTensor& input, const SymbolicTensor& output, const std::string& name = "");
+  virtual ~Model() = default;
+
+  const std::string& name() const { return name_; }
+  // The layers in topological order (Input layers included, as in Keras's functional models).
+  const std::vector<Layer>& layers() const { return layers_; }
+  Layer get_layer(const std::string& name) const;
+  Layer get_layer(int index) const;
+  const std::vector<SymbolicTensor>& inputs() const { return inputs_; }
+  const std::vector<SymbolicTensor>& outputs() const { return outputs_; }
+  // The layer applications in topological order (Input nodes first), with their output shapes.
+  const std::vector<std::shared_ptr<GraphNode>>& nodes() const { return nodes_; }
+
+  // Runs the model on real tensors (batch first). Throws ShapeError naming the input when a shape differs.
+  virtual std::vector<Tensor> call(const std::vector<Tensor>& inputs, bool training = false);
+  Tensor operator()(const Tensor& input, bool training = false);
+
+  // All weights of all layers, in layer order; trainable_weights() honours each layer's trainable flag.
+  std::vector<Weight*> weights();
+  std::vector<Tensor> trainable_weights();
+  int64_t count_params() const;
+  int64_t count_trainable_params() const;
+  int64_t count_non_trainable_params() const;
+  // Sum of every layer's regularization penalty (undefined when there is none).
+  Tensor regularization_loss() const;
+
+  // The Keras summary table, with optional extra columns.
+  std::string summary(const SummaryOptions& options = {}) const;
+
+  // Keras-shaped architecture document: {"class_name": "Functional" | "Sequential", "config": {...}}.
+  virtual nlohmann::json to_config() const;
+  std::string to_json(int indent = 2) const { return to_config().dump(indent); }
+
+ protected:
+  // Connects the graph from inputs to outputs: collects nodes in topological order and names layers.
+  void set_graph(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs);
+  // Gives every unnamed layer a Keras name unique in this model ("conv2d", "conv2d_1", ...).
+  void assign_name(Layer& layer);
+  bool is_sequential_ = false;
+  std::string name_;
+  std::vector<SymbolicTensor> inputs_;
+  std::vector<SymbolicTensor> outputs_;
+  std::vector<std::shared_ptr<GraphNode>> nodes_;  // topological order, Input nodes first
+  std::vector<Layer> layers_;
+};
+
+// A linear stack of layers. With an Input layer first (or after the first call on data) the graph is built
+// and every added layer is checked against the previous output shape immediately.
+class Sequential : public Model {
+ public:
+  explicit Sequential(const std::vector<Layer>& layers = {}, const std::string& name = "");
+  // Appends a layer; throws ShapeError naming it when it does not fit the previous output.
+  void add(const Layer& layer);
+  // Builds the graph for inputs of this shape (batch excluded), when no Input layer was given.
+  void build(const Shape& input_shape);
+  bool built() const { return !inputs_.empty(); }
+  std::vector<Tensor> call(const std::vector<Tensor>& inputs, bool training = false) override;
+  nlohmann::json to_config() const override;
+
+ private:
+  std::vector<Layer> pending_;  // layers added before the input shape is known
+};
+
+}  // namespace fovea

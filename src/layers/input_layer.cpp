@@ -1,0 +1,65 @@
+// InputLayer and Input().
+#include "fovea/layers/input_layer.h"
+
+#include "fovea/core/error.h"
+#include "layers/layer_config.h"
+
+namespace fovea {
+
+InputLayerImpl::InputLayerImpl(const Shape& shape) {
+  batch_shape_.push_back(-1);
+  for (int64_t d : shape) {
+    FOVEA_CHECK(d > 0 || d == -1, ShapeError, "Input: dimensions must be positive (or -1 for any size), got ",
+                shape.to_string());
+    batch_shape_.push_back(d);
+  }
+}
+
+Shape InputLayerImpl::compute_output_shape(const std::vector<Shape>&) const { return batch_shape_; }
+
+Tensor InputLayerImpl::call(const std::vector<Tensor>& inputs, bool) {
+  FOVEA_CHECK(inputs.size() == 1, ValueError, describe(), " passes exactly one tensor through");
+  return inputs[0];
+}
+
+nlohmann::json InputLayerImpl::config() const {
+  nlohmann::json shape = nlohmann::json::array();
+  for (int64_t d : batch_shape_) shape.push_back(d < 0 ? nlohmann::json(nullptr) : nlohmann::json(d));
+  return {{"batch_input_shape", shape}, {"dtype", "float32"}, {"name", name()}};
+}
+
+Layer InputLayer(const Shape& shape, const std::string& name) {
+  auto impl = std::make_shared<InputLayerImpl>(shape);
+  impl->set_name(name);
+  return Layer(impl);
+}
+
+SymbolicTensor input_tensor(const Layer& input_layer) {
+  auto* input = input_layer.as<InputLayerImpl>();
+  FOVEA_CHECK(input != nullptr, ValueError, "input_tensor() needs an InputLayer, got ", input_layer->class_name());
+  auto node = std::make_shared<GraphNode>();
+  node->layer = input_layer;
+  node->output_shape = input->batch_shape();
+  return SymbolicTensor(node);
+}
+
+SymbolicTensor Input(const Shape& shape, const std::string& name) { return input_tensor(InputLayer(shape, name)); }
+
+}  // namespace fovea
+
+namespace fovea {
+
+Layer InputLayerImpl::from_config(const ConfigReader& c) {
+  // Keras writes the batch dimension (and any free dimension) as null.
+  const nlohmann::json* shape = c.raw("batch_input_shape");
+  if (!shape || !shape->is_array() || shape->size() < 2) c.fail("batch_input_shape", "a list like [null, 28, 28, 1]");
+  Shape dims;
+  for (size_t i = 1; i < shape->size(); ++i) {
+    const nlohmann::json& d = (*shape)[i];
+    if (!d.is_null() && !d.is_number_integer()) c.fail("batch_input_shape", "a list like [null, 28, 28, 1]");
+    dims.push_back(d.is_null() ? -1 : d.get<int64_t>());
+  }
+  return InputLayer(dims);
+}
+
+}  // namespace fovea

@@ -1,0 +1,99 @@
+// The table of layer classes that configs (JSON documents) can name, and layer_from_config().
+#include <string_view>
+
+#include "fovea/core/error.h"
+#include "fovea/layers/activations.h"
+#include "fovea/layers/conv.h"
+#include "fovea/layers/dense.h"
+#include "fovea/layers/input_layer.h"
+#include "fovea/layers/merging.h"
+#include "fovea/layers/normalization.h"
+#include "fovea/layers/pooling.h"
+#include "fovea/layers/regularization.h"
+#include "fovea/layers/reshaping.h"
+#include "layers/layer_config.h"
+
+namespace fovea {
+namespace {
+
+using LayerFactory = Layer (*)(const ConfigReader&);
+struct Registration {
+  std::string_view class_name;
+  LayerFactory make;
+};
+
+// One line per layer class; keep alphabetical.
+constexpr Registration kLayers[] = {
+    {"Activation", &ActivationLayerImpl::from_config},
+    {"Add", &add_from_config},
+    {"Average", &average_from_config},
+    {"AveragePooling1D", &PoolingImpl::from_config<PoolKind::average, 1>},
+    {"AveragePooling2D", &PoolingImpl::from_config<PoolKind::average, 2>},
+    {"AveragePooling3D", &PoolingImpl::from_config<PoolKind::average, 3>},
+    {"BatchNormalization", &BatchNormalizationImpl::from_config},
+    {"Concatenate", &ConcatenateImpl::from_config},
+    {"Conv1D", &ConvImpl::from_config<1>},
+    {"Conv1DTranspose", &ConvTransposeImpl::from_config<1>},
+    {"Conv2D", &ConvImpl::from_config<2>},
+    {"Conv2DTranspose", &ConvTransposeImpl::from_config<2>},
+    {"Conv3D", &ConvImpl::from_config<3>},
+    {"Conv3DTranspose", &ConvTransposeImpl::from_config<3>},
+    {"Cropping1D", &cropping1d_from_config},
+    {"Cropping2D", &cropping2d_from_config},
+    {"Cropping3D", &cropping3d_from_config},
+    {"Dense", &DenseImpl::from_config},
+    {"DepthwiseConv2D", &DepthwiseConv2DImpl::from_config},
+    {"Dropout", &DropoutImpl::from_config},
+    {"ELU", &ELUImpl::from_config},
+    {"Flatten", &FlattenImpl::from_config},
+    {"GlobalAveragePooling1D", &GlobalPoolingImpl::from_config<PoolKind::average, 1>},
+    {"GlobalAveragePooling2D", &GlobalPoolingImpl::from_config<PoolKind::average, 2>},
+    {"GlobalAveragePooling3D", &GlobalPoolingImpl::from_config<PoolKind::average, 3>},
+    {"GlobalMaxPooling1D", &GlobalPoolingImpl::from_config<PoolKind::max, 1>},
+    {"GlobalMaxPooling2D", &GlobalPoolingImpl::from_config<PoolKind::max, 2>},
+    {"GlobalMaxPooling3D", &GlobalPoolingImpl::from_config<PoolKind::max, 3>},
+    {"InputLayer", &InputLayerImpl::from_config},
+    {"L2Pooling1D", &PoolingImpl::from_config<PoolKind::l2, 1>},
+    {"L2Pooling2D", &PoolingImpl::from_config<PoolKind::l2, 2>},
+    {"L2Pooling3D", &PoolingImpl::from_config<PoolKind::l2, 3>},
+    {"LayerNormalization", &LayerNormalizationImpl::from_config},
+    {"LeakyReLU", &LeakyReLUImpl::from_config},
+    {"LocalResponseNormalization", &LocalResponseNormalizationImpl::from_config},
+    {"MaxPooling1D", &PoolingImpl::from_config<PoolKind::max, 1>},
+    {"MaxPooling2D", &PoolingImpl::from_config<PoolKind::max, 2>},
+    {"MaxPooling3D", &PoolingImpl::from_config<PoolKind::max, 3>},
+    {"Maximum", &maximum_from_config},
+    {"Minimum", &minimum_from_config},
+    {"Multiply", &multiply_from_config},
+    {"PReLU", &PReLUImpl::from_config},
+    {"Permute", &PermuteImpl::from_config},
+    {"ReLU", &ReLUImpl::from_config},
+    {"Reshape", &ReshapeImpl::from_config},
+    {"SeparableConv2D", &SeparableConv2DImpl::from_config},
+    {"Softmax", &SoftmaxImpl::from_config},
+    {"SpatialDropout1D", &spatial_dropout1d_from_config},
+    {"SpatialDropout2D", &spatial_dropout2d_from_config},
+    {"SpatialDropout3D", &spatial_dropout3d_from_config},
+    {"Subtract", &subtract_from_config},
+    {"ZeroPadding1D", &zero_padding1d_from_config},
+    {"ZeroPadding2D", &zero_padding2d_from_config},
+    {"ZeroPadding3D", &zero_padding3d_from_config},
+};
+
+}  // namespace
+
+Layer layer_from_config(const std::string& class_name, const nlohmann::json& config, const std::string& where) {
+  for (const Registration& r : kLayers) {
+    if (r.class_name != class_name) continue;
+    const ConfigReader reader(config, where + " (" + class_name + ")");
+    Layer layer = r.make(reader);
+    layer->set_name(reader.string("name", ""));
+    layer->set_trainable(reader.boolean("trainable", true));
+    return layer;
+  }
+  std::string known;
+  for (const Registration& r : kLayers) known += (known.empty() ? "" : ", ") + std::string(r.class_name);
+  throw ValueError(detail::concat(where, ": unknown layer class '", class_name, "'; known classes: ", known));
+}
+
+}  // namespace fovea

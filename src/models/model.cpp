@@ -1,0 +1,181 @@
+// Functional models: graph collection, naming, execution and weight access.
+#include "fovea/models/model.h"
+
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "fovea/core/error.h"
+#include "fovea/ops/math.h"
+
+namespace fovea {
+
+Model::Model(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs,
+             const std::string& name)
+    : name_(name.empty() ? "model" : name) {
+  set_graph(inputs, outputs);
+}
+
+Model::Model(const SymbolicTensor& input, const SymbolicTensor& output, const std::string& name)
+    : Model(std::vector<SymbolicTensor>{input}, std::vector<SymbolicTensor>{output}, name) {}
+
+void Model::assign_name(Layer& layer) {
+  std::set<std::string> taken;
+  for (const Layer& l : layers_) {
+    if (l.ptr() != layer.ptr()) taken.insert(l->name());
+  }
+  if (layer->name().empty()) {
+    const std::string base = layer->default_name_base();
+    std::string candidate = base;
+    for (int i = 1; taken.count(candidate); ++i) candidate = base + "_" + std::to_string(i);
+    layer->set_name(candidate);
+  }
+  FOVEA_CHECK(!taken.count(layer->name()), ValueError, "model '", name_, "': the layer name '", layer->name(),
+              "' is used twice; layer names must be unique within a model");
+}
+
+void Model::set_graph(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs) {
+  FOVEA_CHECK(!inputs.empty() && !outputs.empty(), ValueError, "a model needs at least one input and one output");
+  inputs_ = inputs;
+  outputs_ = outputs;
+  nodes_.clear();
+  layers_.clear();
+  std::unordered_set<GraphNode*> input_nodes;
+  for (const SymbolicTensor& t : inputs) input_nodes.insert(t.node().get());
+
+  // Depth-first post-order from the outputs gives a topological order.
+  std::unordered_set<GraphNode*> done;
+  std::vector<std::pair<std::shared_ptr<GraphNode>, size_t>> stack;
+  for (const SymbolicTensor& out : outputs) {
+    stack.push_back({out.node(), 0});
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      if (done.count(node.get())) {
+        stack.pop_back();
+        continue;
+      }
+      const bool is_input = input_nodes.count(node.get()) > 0;
+      if (!is_input && next < node->inputs.size()) {
+        stack.push_back({node->inputs[next++].node(), 0});
+        continue;
+      }
+      FOVEA_CHECK(is_input || !node->inputs.empty(), ValueError, "model output depends on the Input '",
+                  node->layer->name(), "' which is not among the model's inputs");
+      done.insert(node.get());
+      nodes_.push_back(node);
+      stack.pop_back();
+    }
+  }
+  // Inputs first, in the order given, as Keras lists them.
+  std::stable_partition(nodes_.begin(), nodes_.end(),
+                        [&](const auto& n) { return input_nodes.count(n.get()) > 0; });
+  std::stable_sort(nodes_.begin(), nodes_.begin() + static_cast<long>(inputs.size()), [&](const auto& a, const auto& b) {
+    auto pos = [&](const GraphNode* n) {
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        if (inputs[i].node().get() == n) return i;
+      }
+      return inputs.size();
+    };
+    return pos(a.get()) < pos(b.get());
+  });
+  for (auto& node : nodes_) {
+    bool seen = false;
+    for (const Layer& l : layers_) seen = seen || l.ptr() == node->layer.ptr();
+    if (seen) continue;
+    Layer layer = node->layer;
+    assign_name(layer);
+    layers_.push_back(layer);
+  }
+}
+
+Layer Model::get_layer(const std::string& name) const {
+  for (const Layer& l : layers_) {
+    if (l->name() == name) return l;
+  }
+  std::string names;
+  for (const Layer& l : layers_) names += (names.empty() ? "" : ", ") + l->name();
+  throw ValueError(detail::concat("model '", name_, "' has no layer named '", name, "'; its layers are: ", names));
+}
+
+Layer Model::get_layer(int index) const {
+  const int n = static_cast<int>(layers_.size());
+  FOVEA_CHECK(index >= -n && index < n, ValueError, "model '", name_, "' has ", n, " layers; index ", index,
+              " is out of range");
+  return layers_[index < 0 ? index + n : index];
+}
+
+std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training) {
+  FOVEA_CHECK(inputs.size() == inputs_.size(), ValueError, "model '", name_, "' takes ", inputs_.size(),
+              " inputs but ", inputs.size(), " were given");
+  std::unordered_map<const GraphNode*, Tensor> values;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Shape& expected = inputs_[i].shape();
+    const Shape& got = inputs[i].shape();
+    bool fits = expected.rank() == got.rank();
+    for (int d = 1; fits && d < got.rank(); ++d) fits = expected[d] < 0 || expected[d] == got[d];
+    FOVEA_CHECK(fits, ShapeError, "model '", name_, "': input '", inputs_[i].node()->layer->name(), "' expects shape ",
+                expected.to_string(true), " but got ", got.to_string());
+    values[inputs_[i].node().get()] = inputs[i];
+  }
+  for (const auto& node : nodes_) {
+    if (values.count(node.get())) continue;
+    std::vector<Tensor> args;
+    for (const SymbolicTensor& in : node->inputs) args.push_back(values.at(in.node().get()));
+    values[node.get()] = node->layer->call(args, training);
+  }
+  std::vector<Tensor> out;
+  for (const SymbolicTensor& o : outputs_) out.push_back(values.at(o.node().get()));
+  return out;
+}
+
+Tensor Model::operator()(const Tensor& input, bool training) {
+  std::vector<Tensor> out = call({input}, training);
+  FOVEA_CHECK(out.size() == 1, ValueError, "model '", name_, "' has ", out.size(),
+              " outputs; use call() to get all of them");
+  return out[0];
+}
+
+std::vector<Weight*> Model::weights() {
+  std::vector<Weight*> out;
+  for (Layer& l : layers_) {
+    for (Weight& w : l->weights()) out.push_back(&w);
+  }
+  return out;
+}
+
+std::vector<Tensor> Model::trainable_weights() {
+  std::vector<Tensor> out;
+  for (Layer& l : layers_) {
+    if (!l->trainable()) continue;
+    for (Weight& w : l->weights()) {
+      if (w.trainable) out.push_back(w.value);
+    }
+  }
+  return out;
+}
+
+int64_t Model::count_params() const {
+  int64_t n = 0;
+  for (const Layer& l : layers_) n += l->count_params();
+  return n;
+}
+
+int64_t Model::count_trainable_params() const {
+  int64_t n = 0;
+  for (const Layer& l : layers_) n += l->count_trainable_params();
+  return n;
+}
+
+int64_t Model::count_non_trainable_params() const { return count_params() - count_trainable_params(); }
+
+Tensor Model::regularization_loss() const {
+  Tensor total;
+  for (const Layer& l : layers_) {
+    Tensor r = l->regularization_loss();
+    if (r.defined()) total = total.defined() ? add(total, r) : r;
+  }
+  return total;
+}
+
+}  // namespace fovea
