@@ -28,5 +28,7 @@
 #include "fovea/ops/normalization.h"
 #include "fovea/ops/pool.h"
 #include "fovea/ops/shape_ops.h"
+#include "fovea/train/losses.h"
+#include "fovea/train/metrics.h"
 #include "fovea/train/optimizers.h"
 #include "fovea/train/schedules.h"
