@@ -158,14 +158,7 @@ nlohmann::json ConvTransposeImpl::config() const {
   c["dilation_rate"] = dims_to_json(options_.dilation_rate);
   if (options_.groups != 1) c["groups"] = options_.groups;
   c["activation"] = activation_to_json(options_.activation);
-  c["use_bias"] = options_.use_bias;
-  c["kernel_initializer"] = initializers::to_json(options_.kernel_initializer);
-  c["bias_initializer"] = initializers::to_json(options_.bias_initializer);
-  c["kernel_regularizer"] = regularizers::to_json(options_.kernel_regularizer);
-  c["bias_regularizer"] = regularizers::to_json(options_.bias_regularizer);
-  c["activity_regularizer"] = regularizers::to_json(options_.activity_regularizer);
-  c["kernel_constraint"] = constraints::to_json(options_.kernel_constraint);
-  c["bias_constraint"] = constraints::to_json(options_.bias_constraint);
+  write_kernel_and_bias(c, options_);
   return c;
 }
 
@@ -181,14 +174,7 @@ Layer ConvTransposeImpl::from_config(const ConfigReader& c) {
   o.dilation_rate = c.int_tuple("dilation_rate", o.dilation_rate);
   o.groups = c.integer("groups", 1);
   o.activation = c.activation("activation");
-  o.use_bias = c.boolean("use_bias", true);
-  o.kernel_initializer = c.initializer("kernel_initializer", o.kernel_initializer);
-  o.bias_initializer = c.initializer("bias_initializer", o.bias_initializer);
-  o.kernel_regularizer = c.regularizer("kernel_regularizer");
-  o.bias_regularizer = c.regularizer("bias_regularizer");
-  o.activity_regularizer = c.regularizer("activity_regularizer");
-  o.kernel_constraint = c.constraint("kernel_constraint");
-  o.bias_constraint = c.constraint("bias_constraint");
+  read_kernel_and_bias(c, o);
   return layer_detail::with_config_place(c, [&] { return make_layer<ConvTransposeImpl>(Rank, o); });
 }
 

@@ -51,14 +51,7 @@ nlohmann::json DenseImpl::config() const {
   nlohmann::json c = LayerImpl::config();
   c["units"] = options_.units;
   c["activation"] = activation_to_json(options_.activation);
-  c["use_bias"] = options_.use_bias;
-  c["kernel_initializer"] = initializers::to_json(options_.kernel_initializer);
-  c["bias_initializer"] = initializers::to_json(options_.bias_initializer);
-  c["kernel_regularizer"] = regularizers::to_json(options_.kernel_regularizer);
-  c["bias_regularizer"] = regularizers::to_json(options_.bias_regularizer);
-  c["activity_regularizer"] = regularizers::to_json(options_.activity_regularizer);
-  c["kernel_constraint"] = constraints::to_json(options_.kernel_constraint);
-  c["bias_constraint"] = constraints::to_json(options_.bias_constraint);
+  write_kernel_and_bias(c, options_);
   return c;
 }
 
@@ -66,14 +59,7 @@ Layer DenseImpl::from_config(const ConfigReader& c) {
   DenseOptions o;
   o.units = c.integer("units");
   o.activation = c.activation("activation");
-  o.use_bias = c.boolean("use_bias", true);
-  o.kernel_initializer = c.initializer("kernel_initializer", o.kernel_initializer);
-  o.bias_initializer = c.initializer("bias_initializer", o.bias_initializer);
-  o.kernel_regularizer = c.regularizer("kernel_regularizer");
-  o.bias_regularizer = c.regularizer("bias_regularizer");
-  o.activity_regularizer = c.regularizer("activity_regularizer");
-  o.kernel_constraint = c.constraint("kernel_constraint");
-  o.bias_constraint = c.constraint("bias_constraint");
+  read_kernel_and_bias(c, o);
   return Dense(o);
 }
 

@@ -50,6 +50,32 @@ class ConfigReader {
   std::string where_;
 };
 
+// The kernel and bias arguments that Dense and the convolution layers share, under Keras's names (use_bias,
+// kernel_/bias_ initializer, regularizer, constraint, activity_regularizer): written and read in one place.
+template <class Options>
+void write_kernel_and_bias(nlohmann::json& c, const Options& o) {
+  c["use_bias"] = o.use_bias;
+  c["kernel_initializer"] = initializers::to_json(o.kernel_initializer);
+  c["bias_initializer"] = initializers::to_json(o.bias_initializer);
+  c["kernel_regularizer"] = regularizers::to_json(o.kernel_regularizer);
+  c["bias_regularizer"] = regularizers::to_json(o.bias_regularizer);
+  c["activity_regularizer"] = regularizers::to_json(o.activity_regularizer);
+  c["kernel_constraint"] = constraints::to_json(o.kernel_constraint);
+  c["bias_constraint"] = constraints::to_json(o.bias_constraint);
+}
+
+template <class Options>
+void read_kernel_and_bias(const ConfigReader& c, Options& o) {
+  o.use_bias = c.boolean("use_bias", true);
+  o.kernel_initializer = c.initializer("kernel_initializer", o.kernel_initializer);
+  o.bias_initializer = c.initializer("bias_initializer", o.bias_initializer);
+  o.kernel_regularizer = c.regularizer("kernel_regularizer");
+  o.bias_regularizer = c.regularizer("bias_regularizer");
+  o.activity_regularizer = c.regularizer("activity_regularizer");
+  o.kernel_constraint = c.constraint("kernel_constraint");
+  o.bias_constraint = c.constraint("bias_constraint");
+}
+
 // Builds a layer from its Keras class name and config. Throws ValueError naming `where` for an unknown class
 // name (listing the known ones) or a bad argument.
 Layer layer_from_config(const std::string& class_name, const nlohmann::json& config, const std::string& where);
