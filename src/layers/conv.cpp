@@ -20,11 +20,7 @@ ConvImpl::ConvImpl(int rank, const ConvOptions& options) : rank_(rank), options_
   set_name(options.name);
   FOVEA_CHECK(rank >= 1 && rank <= 3, ValueError, "Conv: rank must be 1, 2 or 3, got ", rank);
   const std::string cls = conv_class_name(rank);
-  FOVEA_CHECK(options.filters >= 1, ValueError, cls, ": filters must be a positive integer, got ", options.filters);
-  FOVEA_CHECK(options.groups >= 1, ValueError, cls, ": groups must be a positive integer, got ", options.groups);
-  FOVEA_CHECK(options.filters % options.groups == 0, ValueError, cls,
-              ": the number of filters must be divisible by groups, got filters=", options.filters,
-              " and groups=", options.groups);
+  layer_detail::check_filters_and_groups(cls, options.filters, options.groups);
   const Window w = layer_detail::resolve_window(cls, rank, options.kernel_size, options.strides, options.dilation_rate);
   options_.kernel_size = w.kernel_size;
   options_.strides = w.strides;

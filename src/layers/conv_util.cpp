@@ -14,6 +14,13 @@ Dims Window::extent() const {
   return out;
 }
 
+void check_filters_and_groups(const std::string& cls, int64_t filters, int64_t groups) {
+  FOVEA_CHECK(filters >= 1, ValueError, cls, ": filters must be a positive integer, got ", filters);
+  FOVEA_CHECK(groups >= 1, ValueError, cls, ": groups must be a positive integer, got ", groups);
+  FOVEA_CHECK(filters % groups == 0, ValueError, cls,
+              ": the number of filters must be divisible by groups, got filters=", filters, " and groups=", groups);
+}
+
 Window resolve_window(std::string_view cls, int rank, const Dims& kernel_size, const Dims& strides,
                       const Dims& dilation_rate, std::string_view what) {
   FOVEA_CHECK(!kernel_size.empty(), ValueError, cls, ": ", what,

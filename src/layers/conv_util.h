@@ -21,6 +21,9 @@ struct Window {
   Dims extent() const;
 };
 
+// Keras's checks on filters and groups: both positive, filters divisible by groups (ValueError "Conv2D: ...").
+void check_filters_and_groups(const std::string& cls, int64_t filters, int64_t groups);
+
 // Expands kernel_size (required), strides (empty = 1) and dilation_rate (empty = 1) for a layer class with rank
 // spatial dimensions. Throws ValueError "<cls>: ..." when a list has the wrong length or a non-positive value, or
 // when strides > 1 meet dilation_rate > 1 (Keras refuses that combination). `what` names the window option

@@ -2,10 +2,9 @@
 // options with errors that name the place in the document: "layers[3] (Conv2D): 'strides' must be ...".
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "fovea/layers/layer.h"
 #include "fovea/ops/activation.h"
