@@ -13,6 +13,7 @@
 #include "fovea/layers/initializers.h"
 #include "fovea/layers/input_layer.h"
 #include "fovea/layers/layer.h"
+#include "fovea/layers/layer_config.h"
 #include "fovea/layers/merging.h"
 #include "fovea/layers/normalization.h"
 #include "fovea/layers/pooling.h"

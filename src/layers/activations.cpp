@@ -6,7 +6,7 @@
 #include <string>
 
 #include "fovea/core/error.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 #include "layers/layer_util.h"
 
 namespace fovea {

@@ -8,7 +8,7 @@
 
 #include "fovea/core/error.h"
 #include "fovea/layers/layer.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 
 namespace fovea::layer_detail {
 

@@ -4,7 +4,7 @@
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"
 #include "fovea/ops/shape_ops.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 
 namespace fovea {
 

@@ -3,7 +3,7 @@
 #include "fovea/core/error.h"
 #include "fovea/layers/conv.h"
 #include "layers/conv_util.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 #include "ops/conv_geometry.h"
 
 namespace fovea {

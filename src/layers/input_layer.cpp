@@ -2,7 +2,7 @@
 #include "fovea/layers/input_layer.h"
 
 #include "fovea/core/error.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 
 namespace fovea {
 

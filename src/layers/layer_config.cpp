@@ -1,5 +1,5 @@
 // Layer config reading and writing helpers.
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 
 #include "fovea/core/error.h"
 

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "fovea/core/error.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 
 namespace fovea {
 

@@ -1,4 +1,5 @@
 // The table of layer classes that configs (JSON documents) can name, and layer_from_config().
+#include <map>
 #include <string_view>
 
 #include "fovea/core/error.h"
@@ -11,15 +12,14 @@
 #include "fovea/layers/pooling.h"
 #include "fovea/layers/regularization.h"
 #include "fovea/layers/reshaping.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 
 namespace fovea {
 namespace {
 
-using LayerFactory = Layer (*)(const ConfigReader&);
 struct Registration {
   std::string_view class_name;
-  LayerFactory make;
+  Layer (*make)(const ConfigReader&);
 };
 
 // One line per layer class; keep alphabetical.
@@ -80,19 +80,40 @@ constexpr Registration kLayers[] = {
     {"ZeroPadding3D", &zero_padding3d_from_config},
 };
 
+// Layer classes that programs add at run time (their own layers), after the built-in table.
+std::map<std::string, LayerFactory>& custom_layers() {
+  static std::map<std::string, LayerFactory> layers;
+  return layers;
+}
+
+LayerFactory find_factory(const std::string& class_name) {
+  for (const Registration& r : kLayers) {
+    if (r.class_name == class_name) return r.make;
+  }
+  const auto it = custom_layers().find(class_name);
+  return it == custom_layers().end() ? LayerFactory() : it->second;
+}
+
 }  // namespace
 
+void register_layer_class(const std::string& class_name, LayerFactory factory) {
+  FOVEA_CHECK(factory != nullptr, ValueError, "register_layer_class('", class_name, "'): the factory is empty");
+  FOVEA_CHECK(!find_factory(class_name), ValueError, "register_layer_class: a layer class named '", class_name,
+              "' is already registered");
+  custom_layers()[class_name] = std::move(factory);
+}
+
 Layer layer_from_config(const std::string& class_name, const nlohmann::json& config, const std::string& where) {
-  for (const Registration& r : kLayers) {
-    if (r.class_name != class_name) continue;
+  if (LayerFactory make = find_factory(class_name)) {
     const ConfigReader reader(config, where + " (" + class_name + ")");
-    Layer layer = r.make(reader);
+    Layer layer = make(reader);
     layer->set_name(reader.string("name", ""));
     layer->set_trainable(reader.boolean("trainable", true));
     return layer;
   }
   std::string known;
   for (const Registration& r : kLayers) known += (known.empty() ? "" : ", ") + std::string(r.class_name);
+  for (const auto& [name, make] : custom_layers()) known += ", " + name;
   throw ValueError(detail::concat(where, ": unknown layer class '", class_name, "'; known classes: ", known));
 }
 

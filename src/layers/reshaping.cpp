@@ -5,7 +5,7 @@
 
 #include "fovea/core/error.h"
 #include "fovea/ops/shape_ops.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 #include "layers/layer_util.h"
 
 namespace fovea {

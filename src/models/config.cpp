@@ -7,7 +7,7 @@
 
 #include "fovea/core/error.h"
 #include "fovea/layers/input_layer.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 
 namespace fovea {
 namespace {

@@ -10,7 +10,7 @@
 #include "fovea/fovea.h"
 #include "fovea/layers/layer.h"
 #include "gradcheck.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 #include "ops/image_test_util.h"
 
 namespace fovea::testing {

@@ -9,7 +9,7 @@
 
 #include "fovea/fovea.h"
 #include "fovea/layers/layer.h"
-#include "layers/layer_config.h"
+#include "fovea/layers/layer_config.h"
 
 namespace fovea::testing {
 

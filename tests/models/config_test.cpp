@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "fovea/layers/layer_config.h"
 #include "models/seed_models.h"
 
 namespace fovea {
@@ -107,6 +108,38 @@ TEST(ModelConfig, SyntaxErrorsNameTheByteOffset) {
 
 TEST(ModelConfig, MissingFileIsAnIoErrorNamingIt) {
   EXPECT_THROW(load_model_config("/nonexistent/net.json"), IoError);
+}
+
+}  // namespace
+}  // namespace fovea
+
+namespace fovea {
+namespace {
+
+// A layer of the program's own: y = scale * x.
+class ScaleImpl : public LayerImpl {
+ public:
+  explicit ScaleImpl(double scale) : scale_(scale) {}
+  std::string class_name() const override { return "Scale"; }
+  Shape compute_output_shape(const std::vector<Shape>& inputs) const override { return inputs[0]; }
+  Tensor call(const std::vector<Tensor>& inputs, bool) override { return inputs[0] * scale_; }
+  nlohmann::json config() const override {
+    nlohmann::json c = LayerImpl::config();
+    c["scale"] = scale_;
+    return c;
+  }
+
+ private:
+  double scale_;
+};
+
+TEST(ModelConfig, ProgramsCanRegisterTheirOwnLayerClasses) {
+  register_layer_class("Scale", [](const ConfigReader& c) { return make_layer<ScaleImpl>(c.number("scale")); });
+  Sequential model({InputLayer({3}), make_layer<ScaleImpl>(2.5)});
+  std::shared_ptr<Model> loaded = model_from_json(model.to_json(), "custom.json");
+  EXPECT_FLOAT_EQ((*loaded)(Tensor::ones({1, 3})).at({0, 1}), 2.5f);
+  EXPECT_THROW(register_layer_class("Scale", [](const ConfigReader&) { return Layer(); }), ValueError);
+  EXPECT_THROW(register_layer_class("Dense", [](const ConfigReader&) { return Layer(); }), ValueError);
 }
 
 }  // namespace

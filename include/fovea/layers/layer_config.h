@@ -1,8 +1,10 @@
 // Reading and writing layer configs (Keras get_config() dictionaries). ConfigReader turns a JSON object into
 // options with errors that name the place in the document: "layers[3] (Conv2D): 'strides' must be ...".
+// Public so that programs can write layers of their own and register them for JSON configs.
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -74,6 +76,11 @@ void read_kernel_and_bias(const ConfigReader& c, Options& o) {
   o.kernel_constraint = c.constraint("kernel_constraint");
   o.bias_constraint = c.constraint("bias_constraint");
 }
+
+// Makes a layer of one class from its config (Keras's from_config).
+using LayerFactory = std::function<Layer(const ConfigReader&)>;
+// Lets JSON configs name a layer class of the program's own; throws ValueError when the name is taken.
+void register_layer_class(const std::string& class_name, LayerFactory factory);
 
 // Builds a layer from its Keras class name and config. Throws ValueError naming `where` for an unknown class
 // name (listing the known ones) or a bad argument.
