@@ -7,6 +7,7 @@
 #include "fovea/core/tensor.h"
 #include "fovea/core/threading.h"
 #include "fovea/data/datasets.h"
+#include "fovea/data/normalization.h"
 #include "fovea/layers/activations.h"
 #include "fovea/layers/constraints.h"
 #include "fovea/layers/conv.h"
