@@ -69,6 +69,14 @@ class ConfigReader {
   std::string cls_;
 };
 
+// The moment decay rates and epsilon that Adam, AdamW, Adamax and Nadam share.
+template <class Options>
+void read_moment_options(const ConfigReader& r, Options& o) {
+  r.number("beta_1", o.beta_1);
+  r.number("beta_2", o.beta_2);
+  r.number("epsilon", o.epsilon);
+}
+
 OptimizerPtr from_config(const std::string& name, const nlohmann::json& config) {
   const ConfigReader r(config, name);
   const std::string key = lower(name);
@@ -82,18 +90,14 @@ OptimizerPtr from_config(const std::string& name, const nlohmann::json& config) 
   if (key == "adam") {
     AdamOptions o;
     r.common(o);
-    r.number("beta_1", o.beta_1);
-    r.number("beta_2", o.beta_2);
-    r.number("epsilon", o.epsilon);
+    read_moment_options(r, o);
     r.flag("amsgrad", o.amsgrad);
     return Adam(o);
   }
   if (key == "adamw") {
     AdamWOptions o;
     r.common(o);
-    r.number("beta_1", o.beta_1);
-    r.number("beta_2", o.beta_2);
-    r.number("epsilon", o.epsilon);
+    read_moment_options(r, o);
     r.flag("amsgrad", o.amsgrad);
     return AdamW(o);
   }
@@ -123,17 +127,13 @@ OptimizerPtr from_config(const std::string& name, const nlohmann::json& config) 
   if (key == "adamax") {
     AdamaxOptions o;
     r.common(o);
-    r.number("beta_1", o.beta_1);
-    r.number("beta_2", o.beta_2);
-    r.number("epsilon", o.epsilon);
+    read_moment_options(r, o);
     return Adamax(o);
   }
   if (key == "nadam") {
     NadamOptions o;
     r.common(o);
-    r.number("beta_1", o.beta_1);
-    r.number("beta_2", o.beta_2);
-    r.number("epsilon", o.epsilon);
+    read_moment_options(r, o);
     return Nadam(o);
   }
   unknown(name);
