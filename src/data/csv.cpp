@@ -65,6 +65,8 @@ Dataset read_csv(const std::string& path, const CsvOptions& options) {
   size_t label_index = 0;
   size_t line_number = 0;
   size_t pos = 0;
+  std::vector<float> row;
+  int64_t skipped = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
     std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
@@ -85,32 +87,53 @@ Dataset read_csv(const std::string& path, const CsvOptions& options) {
                   " does not exist; line ", line_number, " has ", columns, " columns");
       label_index = static_cast<size_t>(lc);
     }
-    FOVEA_CHECK(cells.size() == columns, IoError, path, ": line ", line_number, " has ", cells.size(),
-                " columns; expected ", columns, " like the first data line");
-    for (size_t c = 0; c < columns; ++c) {
+    // A bad row is reported whole (and, with skip_bad_samples, left out whole): values go to the output only
+    // once every cell has parsed.
+    std::string problem;
+    row.clear();
+    int64_t label = 0;
+    if (cells.size() != columns) {
+      problem = detail::concat(path, ": line ", line_number, " has ", cells.size(), " columns; expected ", columns,
+                               " like the first data line");
+    }
+    for (size_t c = 0; c < columns && problem.empty(); ++c) {
       if (c == label_index) {
-        int64_t label = 0;
-        FOVEA_CHECK(parse_label(cells[c], label), IoError, path, ": line ", line_number, ", column ", c + 1,
-                    ": cannot read '", cells[c], "' as an integer class label");
-        FOVEA_CHECK(label >= 0 && (options.num_classes == 0 || label < options.num_classes), IoError, path, ": line ",
-                    line_number, ", column ", c + 1, ": label ", label, " is out of range; expected ",
-                    options.num_classes > 0
-                        ? detail::concat("0 to ", options.num_classes - 1, " (", options.num_classes, " classes)")
-                        : std::string("a non-negative integer"));
-        labels.push_back(label);
+        if (!parse_label(cells[c], label)) {
+          problem = detail::concat(path, ": line ", line_number, ", column ", c + 1, ": cannot read '", cells[c],
+                                   "' as an integer class label");
+        } else if (label < 0 || (options.num_classes > 0 && label >= options.num_classes)) {
+          problem = detail::concat(
+              path, ": line ", line_number, ", column ", c + 1, ": label ", label, " is out of range; expected ",
+              options.num_classes > 0
+                  ? detail::concat("0 to ", options.num_classes - 1, " (", options.num_classes, " classes)")
+                  : std::string("a non-negative integer"));
+        }
       } else {
         float value = 0;
-        FOVEA_CHECK(parse_float(cells[c], value), IoError, path, ": line ", line_number, ", column ", c + 1,
-                    ": cannot read '", cells[c], "' as a number");
-        values.push_back(value);
+        if (parse_float(cells[c], value)) {
+          row.push_back(value);
+        } else {
+          problem = detail::concat(path, ": line ", line_number, ", column ", c + 1, ": cannot read '", cells[c],
+                                   "' as a number");
+        }
       }
     }
+    if (!problem.empty()) {
+      report_bad_sample(problem, options.skip_bad_samples, options.on_skip);
+      ++skipped;
+      continue;
+    }
+    values.insert(values.end(), row.begin(), row.end());
+    labels.push_back(label);
   }
-  FOVEA_CHECK(!labels.empty(), IoError, path, ": no data lines; expected one signal per line");
+  FOVEA_CHECK(!labels.empty(), IoError, path,
+              skipped > 0 ? detail::concat(": all ", skipped, " data lines are bad") : std::string(": no data lines"),
+              "; expected one signal per line");
 
   const int64_t n = static_cast<int64_t>(labels.size());
   const int64_t length = static_cast<int64_t>(columns) - 1;
   Dataset out;
+  out.skipped = skipped;
   out.images = Tensor::from_vector(Shape{n, length, 1}, values);
   out.labels = Tensor::empty(Shape{n}, DType::i64);
   std::copy(labels.begin(), labels.end(), out.labels.data<int64_t>());

@@ -2,7 +2,9 @@
 // Files are read whole (gzip-aware) and checked against the header before any element is converted.
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "data/file_util.h"
@@ -104,7 +106,34 @@ void convert_big_endian(const uint8_t* src, int64_t count, Out* dst) {
   }
 }
 
+// The split's file prefix as MNIST names it; empty for an unknown split.
+std::string split_prefix(const std::string& split) {
+  if (split == "train") return "train";
+  if (split == "test" || split == "t10k") return "t10k";
+  return "";
+}
+
+// dir/stem.gz or dir/stem, whichever exists (the .gz first); nothing when neither does.
+std::optional<std::string> find_idx_file(const std::string& dir, const std::string& stem) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const std::string& name : {stem + ".gz", stem}) {
+    fs::path candidate = fs::path(dir) / name;
+    if (fs::is_regular_file(candidate, ec)) return candidate.string();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+void report_bad_sample(const std::string& message, bool skip, const SkipLog& log) {
+  if (!skip) throw IoError(message);
+  if (log) {
+    log("skipped: " + message);
+  } else {
+    std::cerr << "fovea: skipped: " << message << std::endl;
+  }
+}
 
 Tensor read_idx_tensor(const std::string& path) {
   std::vector<uint8_t> bytes = data_detail::read_file_bytes(path);
@@ -136,6 +165,12 @@ Tensor read_idx_tensor(const std::string& path) {
 
 Dataset read_idx(const std::string& images_path, const std::string& labels_path, int64_t num_classes) {
   FOVEA_CHECK(num_classes >= 0, ValueError, "read_idx: num_classes must be >= 0 (0: no check); got ", num_classes);
+  return read_idx(images_path, labels_path, IdxOptions{.num_classes = num_classes});
+}
+
+Dataset read_idx(const std::string& images_path, const std::string& labels_path, const IdxOptions& options) {
+  const int64_t num_classes = options.num_classes;
+  FOVEA_CHECK(num_classes >= 0, ValueError, "read_idx: num_classes must be >= 0 (0: no check); got ", num_classes);
   std::vector<uint8_t> image_bytes = data_detail::read_file_bytes(images_path);
   IdxLayout images = parse_idx(image_bytes, images_path, kIdxImagesMagic, "IDX images");
   std::vector<uint8_t> label_bytes = data_detail::read_file_bytes(labels_path);
@@ -144,46 +179,75 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path,
               " labels (count at byte 4); expected ", images.dims[0], " to match the images in ", images_path);
 
   const int64_t n = images.dims[0], h = images.dims[1], w = images.dims[2];
+  const uint8_t* src = label_bytes.data() + labels.data_offset;
+  std::vector<int64_t> kept;  // sample indices, in file order
+  kept.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    if (num_classes == 0 || src[i] < num_classes) {
+      kept.push_back(i);
+      continue;
+    }
+    report_bad_sample(
+        detail::concat(labels_path, ": label ", int{src[i]}, " of sample ", i, " at byte ", labels.data_offset + i,
+                       " is out of range; expected 0 to ", num_classes - 1, " (", num_classes, " classes)"),
+        options.skip_bad_samples, options.on_skip);
+  }
+
+  const int64_t kept_n = static_cast<int64_t>(kept.size());
+  const int64_t pixels_per_image = h * w;
   Dataset out;
-  out.images = Tensor::empty(Shape{n, h, w, 1}, DType::f32);
+  out.skipped = n - kept_n;
+  out.images = Tensor::empty(Shape{kept_n, h, w, 1}, DType::f32);
+  out.labels = Tensor::empty(Shape{kept_n}, DType::i64);
   const uint8_t* pixels = image_bytes.data() + images.data_offset;
   float* dst = out.images.data<float>();
-  for (int64_t i = 0; i < images.count; ++i) dst[i] = static_cast<float>(pixels[i]);
-
-  out.labels = Tensor::empty(Shape{n}, DType::i64);
-  const uint8_t* src = label_bytes.data() + labels.data_offset;
   int64_t* lab = out.labels.data<int64_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    FOVEA_CHECK(num_classes == 0 || src[i] < num_classes, IoError, labels_path, ": label ", int{src[i]}, " of sample ",
-                i, " at byte ", labels.data_offset + i, " is out of range; expected 0 to ", num_classes - 1, " (",
-                num_classes, " classes)");
-    lab[i] = src[i];
+  for (int64_t k = 0; k < kept_n; ++k) {
+    const uint8_t* image = pixels + kept[k] * pixels_per_image;
+    for (int64_t p = 0; p < pixels_per_image; ++p) dst[k * pixels_per_image + p] = static_cast<float>(image[p]);
+    lab[k] = src[kept[k]];
   }
   return out;
 }
 
-Dataset load_fashion_mnist(const std::string& split, const std::string& root) {
-  std::string prefix;
-  if (split == "train") {
-    prefix = "train";
-  } else if (split == "test" || split == "t10k") {
-    prefix = "t10k";
-  } else {
-    throw ValueError(detail::concat("load_fashion_mnist: unknown split '", split, "'; expected 'train' or 'test'"));
-  }
-  namespace fs = std::filesystem;
+bool has_idx_split(const std::string& dir, const std::string& split) {
+  std::string prefix = split_prefix(split);
+  return !prefix.empty() && find_idx_file(dir, prefix + "-images-idx3-ubyte") &&
+         find_idx_file(dir, prefix + "-labels-idx1-ubyte");
+}
+
+Dataset read_idx_folder(const std::string& dir, const std::string& split, const IdxOptions& options) {
+  std::string prefix = split_prefix(split);
+  FOVEA_CHECK(!prefix.empty(), ValueError, "read_idx_folder: unknown split '", split, "'; expected 'train' or 'test'");
   std::error_code ec;
-  FOVEA_CHECK(fs::is_directory(root, ec), IoError, "Fashion-MNIST not found: no folder ", root,
+  FOVEA_CHECK(std::filesystem::is_directory(dir, ec), IoError, dir,
+              ": no such folder; expected a folder of IDX files (", prefix, "-images-idx3-ubyte.gz and so on)");
+  auto find = [&](const std::string& stem) {
+    std::optional<std::string> path = find_idx_file(dir, stem);
+    FOVEA_CHECK(path.has_value(), IoError, dir, " has neither ", stem, ".gz nor ", stem,
+                "; expected the IDX files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte "
+                "and t10k-labels-idx1-ubyte (each gzipped or not)");
+    return *path;
+  };
+  std::string images = find(prefix + "-images-idx3-ubyte");
+  std::string labels = find(prefix + "-labels-idx1-ubyte");
+  return read_idx(images, labels, options);
+}
+
+Dataset load_fashion_mnist(const std::string& split, const std::string& root) {
+  std::string prefix = split_prefix(split);
+  FOVEA_CHECK(!prefix.empty(), ValueError, "load_fashion_mnist: unknown split '", split,
+              "'; expected 'train' or 'test'");
+  std::error_code ec;
+  FOVEA_CHECK(std::filesystem::is_directory(root, ec), IoError, "Fashion-MNIST not found: no folder ", root,
               "; install the Debian package dataset-fashion-mnist (apt-get install dataset-fashion-mnist) "
               "or pass the folder holding the IDX files");
   // The Debian package ships .gz files; a folder of unpacked files works too.
   auto find = [&](const std::string& stem) {
-    for (const std::string& name : {stem + ".gz", stem}) {
-      fs::path candidate = fs::path(root) / name;
-      if (fs::is_regular_file(candidate, ec)) return candidate.string();
-    }
-    throw IoError(detail::concat("Fashion-MNIST: ", root, " has neither ", stem, ".gz nor ", stem,
-                                 "; expected the files of the Debian package dataset-fashion-mnist"));
+    std::optional<std::string> path = find_idx_file(root, stem);
+    FOVEA_CHECK(path.has_value(), IoError, "Fashion-MNIST: ", root, " has neither ", stem, ".gz nor ", stem,
+                "; expected the files of the Debian package dataset-fashion-mnist");
+    return *path;
   };
   std::string images = find(prefix + "-images-idx3-ubyte");
   std::string labels = find(prefix + "-labels-idx1-ubyte");

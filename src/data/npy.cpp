@@ -1,21 +1,15 @@
 // NPY reader and writer (NumPy's array file: magic, version, a Python-dict header, raw C-order data).
 // Only what fovea tensors hold is accepted; anything else is reported, never guessed at.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <bit>
 #include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <vector>
 
 #include "fovea/core/error.h"
 #include "fovea/data/datasets.h"
+#include "io/atomic_file.h"
 
 namespace fovea {
 namespace {
@@ -123,16 +117,6 @@ std::string shape_tuple(const Shape& shape) {
   return text + (shape.rank() == 1 ? ",)" : ")");
 }
 
-void write_fully(int fd, const char* data, size_t size, const std::string& tmp) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) throw IoError(detail::concat(tmp, ": write failed (", std::strerror(errno), ")"));
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-}
-
 }  // namespace
 
 Tensor read_npy(const std::string& path) {
@@ -212,30 +196,10 @@ void write_npy(const std::string& path, const Tensor& tensor) {
   head.append(total - head.size() - 1, ' ');
   head += '\n';
 
-  // Same folder as the target, so that rename() replaces it atomically (never across file systems).
-  std::filesystem::path target(path);
-  std::string name = ".";
-  name += target.filename().string();
-  name += ".tmp-XXXXXX";
-  std::string tmp = (target.parent_path() / name).string();
-  int fd = ::mkstemp(tmp.data());
-  FOVEA_CHECK(fd >= 0, IoError, path, ": cannot create a temporary file in its folder (", std::strerror(errno), ")");
-  try {
-    write_fully(fd, head.data(), head.size(), tmp);
-    write_fully(fd, static_cast<const char*>(tensor.raw_data()), tensor.nbytes(), tmp);
-    // mkstemp makes the file 0600; a written array is an ordinary data file.
-    ::fchmod(fd, 0644);
-    FOVEA_CHECK(::fsync(fd) == 0, IoError, tmp, ": fsync failed (", std::strerror(errno), ")");
-    int closed = ::close(fd);
-    fd = -1;
-    FOVEA_CHECK(closed == 0, IoError, tmp, ": close failed (", std::strerror(errno), ")");
-    FOVEA_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, IoError, path, ": cannot replace it with ", tmp, " (",
-                std::strerror(errno), ")");
-  } catch (...) {
-    if (fd >= 0) ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
+  io_detail::AtomicFile file(path);
+  file.write(head);
+  file.write(tensor.raw_data(), tensor.nbytes());
+  file.commit();
 }
 
 }  // namespace fovea

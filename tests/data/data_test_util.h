@@ -1,16 +1,23 @@
-// Helpers for the dataset reader tests: a fresh temporary folder, raw and gzipped file writers, IDX builders,
-// and a check that an IoError's message holds every expected piece.
+// Helpers for the dataset reader tests: a fresh temporary folder, raw and gzipped file writers, IDX, CIFAR and
+// JPEG builders, a recorder for skipped-sample lines, and a check that an IoError's message holds every piece.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
+
+// jpeglib.h uses FILE without including <cstdio> (above).
+// clang-format off
+#include <jpeglib.h>
+// clang-format on
 
 #include "fovea/core/error.h"
 
@@ -60,6 +67,53 @@ inline std::string idx_bytes(uint32_t n, uint32_t h, uint32_t w, const std::vect
 inline std::string idx_labels(const std::vector<uint8_t>& labels) {
   return idx_file(0x08, {static_cast<uint32_t>(labels.size())}, std::string(labels.begin(), labels.end()));
 }
+
+// One CIFAR record: the label bytes, then 3072 pixel bytes where channel c (0 R, 1 G, 2 B) of pixel p (y * 32 + x)
+// is cifar_pixel(seed, c, p).
+inline uint8_t cifar_pixel(int seed, int c, int p) { return static_cast<uint8_t>((seed * 31 + c * 85 + p) & 0xFF); }
+inline std::string cifar_record(const std::vector<uint8_t>& label_bytes, int seed) {
+  std::string out(label_bytes.begin(), label_bytes.end());
+  for (int c = 0; c < 3; ++c) {
+    for (int p = 0; p < 1024; ++p) out += static_cast<char>(cifar_pixel(seed, c, p));
+  }
+  return out;
+}
+
+// A JPEG encoded by libjpeg itself: pixels (height, width, channels) row-major, channels 1 (gray) or 3 (RGB).
+inline std::string jpeg_bytes(int width, int height, int channels, const std::vector<uint8_t>& pixels,
+                              int quality = 100) {
+  jpeg_compress_struct cinfo;
+  jpeg_error_mgr errors;
+  cinfo.err = jpeg_std_error(&errors);
+  jpeg_create_compress(&cinfo);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&cinfo, &buffer, &size);
+  cinfo.image_width = static_cast<JDIMENSION>(width);
+  cinfo.image_height = static_cast<JDIMENSION>(height);
+  cinfo.input_components = channels;
+  cinfo.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+  jpeg_set_defaults(&cinfo);
+  jpeg_set_quality(&cinfo, quality, TRUE);
+  jpeg_start_compress(&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = const_cast<JSAMPROW>(pixels.data() + cinfo.next_scanline * width * channels);
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  std::string out(reinterpret_cast<const char*>(buffer), size);
+  std::free(buffer);
+  jpeg_destroy_compress(&cinfo);
+  return out;
+}
+
+// Collects the lines a reader logs for skipped samples: pass recorder.log() as a reader's on_skip.
+struct SkipRecorder {
+  std::vector<std::string> lines;
+  std::function<void(const std::string&)> log() {
+    return [this](const std::string& line) { lines.push_back(line); };
+  }
+};
 
 // Runs fn, expects an IoError whose message contains every piece.
 inline void expect_io_error(const std::function<void()>& fn, const std::vector<std::string>& pieces) {

@@ -13,8 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include "fovea/layers/layer.h"
+#include "fovea/train/training.h"
 
 namespace fovea {
+
+class DataLoader;
+struct TrainingState;  // src/train/training_state.h
 
 // Optional columns for summary(), beyond Keras's table.
 struct SummaryOptions {
@@ -60,6 +64,35 @@ class Model {
   // The Keras summary table, with optional extra columns.
   std::string summary(const SummaryOptions& options = {}) const;
 
+  // ---- training (Keras's compile / fit / evaluate / predict; implemented in src/train) ----
+  // Sets the optimizer, loss and metrics. Throws ValueError when the loss is missing or a name is unknown.
+  void compile(const CompileOptions& options);
+  bool compiled() const;
+  // The compiled optimizer, loss and metrics (ValueError when compile() was not called).
+  Optimizer& optimizer();
+  const losses::Loss& loss() const;
+  // Trains on x (inputs, batch first) and y (targets: class ids, one-hot rows or values) for options.epochs.
+  // Returns the per-epoch logs. A shape that does not fit the model is a ShapeError naming the layer.
+  History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
+  History fit(const Dataset& data, const FitOptions& options = {});
+  // Trains on batches from a loader (its batch size, shuffling and augmentation); validation from options.
+  History fit(DataLoader& train, const FitOptions& options = {});
+  // The loss and metrics over all samples, in inference mode.
+  Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
+  Logs evaluate(const Dataset& data, const EvaluateOptions& options = {});
+  // Outputs for x in inference mode, batch by batch, concatenated.
+  Tensor predict(const Tensor& x, const PredictOptions& options = {});
+  // One optimizer step on one batch; returns the running loss and metric values since the last
+  // reset_metrics() (call it first for one batch's values). A batch whose loss is not finite updates no weight
+  // (its loss still reaches the logs, so TerminateOnNaN sees it).
+  Logs train_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = Tensor());
+  Logs test_on_batch(const Tensor& x, const Tensor& y, const Tensor& sample_weight = Tensor());
+  Tensor predict_on_batch(const Tensor& x);
+  void reset_metrics();
+  // Callbacks set this to end fit() after the current batch; fit() clears it when it starts.
+  void stop_training(bool value);
+  bool stop_training() const;
+
   // Keras-shaped architecture document: {"class_name": "Functional" | "Sequential", "config": {...}}.
   virtual nlohmann::json to_config() const;
   std::string to_json(int indent = 2) const { return to_config().dump(indent); }
@@ -75,6 +108,7 @@ class Model {
   std::vector<SymbolicTensor> outputs_;
   std::vector<std::shared_ptr<GraphNode>> nodes_;  // topological order, Input nodes first
   std::vector<Layer> layers_;
+  std::shared_ptr<TrainingState> training_;  // set by compile()
 };
 
 // A linear stack of layers. With an Input layer first (or after the first call on data) the graph is built

@@ -1,0 +1,72 @@
+// AtomicFile: mkstemp in the target's folder, write, fsync, rename; the temporary file is removed on failure.
+#include "io/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "fovea/core/error.h"
+
+namespace fovea::io_detail {
+namespace {
+
+// The folder's entry for the renamed file is only durable once the folder itself is flushed. Best effort: some
+// file systems refuse to open or fsync a folder, and the data is already safe in the file by then.
+void sync_folder(const std::filesystem::path& folder) {
+  const std::string name = folder.empty() ? std::string(".") : folder.string();
+  const int fd = ::open(name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  const std::filesystem::path target(path_);
+  std::string name = ".";
+  name += target.filename().string();
+  name += ".tmp-XXXXXX";
+  temp_path_ = (target.parent_path() / name).string();
+  fd_ = ::mkstemp(temp_path_.data());
+  FOVEA_CHECK(fd_ >= 0, IoError, path_, ": cannot create a temporary file in its folder (", std::strerror(errno), ")");
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_) ::unlink(temp_path_.c_str());
+}
+
+void AtomicFile::write(const void* data, size_t size) {
+  FOVEA_CHECK(fd_ >= 0, IoError, temp_path_, ": write after the file was closed");
+  const char* bytes = static_cast<const char*>(data);
+  while (size > 0) {
+    const ssize_t n = ::write(fd_, bytes, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw IoError(detail::concat(temp_path_, ": write failed (", std::strerror(errno), ")"));
+    bytes += n;
+    size -= static_cast<size_t>(n);
+  }
+}
+
+void AtomicFile::commit() {
+  FOVEA_CHECK(fd_ >= 0, IoError, temp_path_, ": commit after the file was closed");
+  // mkstemp makes the file 0600; a written model or array is an ordinary data file.
+  ::fchmod(fd_, 0644);
+  FOVEA_CHECK(::fsync(fd_) == 0, IoError, temp_path_, ": fsync failed (", std::strerror(errno), ")");
+  const int closed = ::close(fd_);
+  fd_ = -1;
+  FOVEA_CHECK(closed == 0, IoError, temp_path_, ": close failed (", std::strerror(errno), ")");
+  FOVEA_CHECK(std::rename(temp_path_.c_str(), path_.c_str()) == 0, IoError, path_, ": cannot replace it with ",
+              temp_path_, " (", std::strerror(errno), ")");
+  committed_ = true;
+  sync_folder(std::filesystem::path(path_).parent_path());
+}
+
+}  // namespace fovea::io_detail

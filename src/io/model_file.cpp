@@ -1,0 +1,359 @@
+// Model files: architecture, weights, optimizer and training extras in one safetensors file; weights alone in a
+// safetensors file or a folder of NPY files. Weight matching is by name and all or nothing.
+#include "fovea/io/model_file.h"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "fovea/core/error.h"
+#include "fovea/data/datasets.h"
+#include "fovea/models/config.h"
+#include "io/safetensors.h"
+
+namespace fovea {
+namespace {
+
+namespace fs = std::filesystem;
+using io_detail::Metadata;
+using io_detail::NamedTensors;
+using io_detail::SafetensorsContent;
+
+constexpr char kFormat[] = "fovea";
+constexpr char kFormatVersion[] = "1";
+// Optimizer state entries live under this prefix, next to the "<layer>/<weight>" names.
+constexpr std::string_view kOptimizerPrefix = "optimizer/";
+
+// A weight of the model and its name in files: "<layer name>/<weight name>".
+struct NamedWeight {
+  std::string key;
+  Weight* weight;
+};
+
+std::string describe(const Tensor& t) { return detail::concat(dtype_name(t.dtype()), " ", t.shape().to_string()); }
+
+bool is_optimizer_entry(const std::string& name) {
+  return name.compare(0, kOptimizerPrefix.size(), kOptimizerPrefix) == 0;
+}
+
+// A Sequential without an Input layer gets its weights only once it knows its input shape.
+bool unbuilt_sequential(Model& model) {
+  const auto* sequential = dynamic_cast<const Sequential*>(&model);
+  return sequential != nullptr && !sequential->built();
+}
+
+// The model's weights in model.weights() order, with their file names. where prefixes errors.
+std::vector<NamedWeight> named_weights(Model& model, const std::string& where) {
+  FOVEA_CHECK(!unbuilt_sequential(model), ValueError, where, ": Sequential '", model.name(),
+              "' is not built, so its weights do not exist yet; start it with an InputLayer, call build(input_shape) "
+              "or run it on data first");
+  std::vector<NamedWeight> out;
+  std::set<std::string> seen;
+  for (const Layer& layer : model.layers()) {
+    for (Weight& w : layer->weights()) {
+      std::string key = layer->name() + "/" + w.name;
+      FOVEA_CHECK(!is_optimizer_entry(key), ValueError, where, ": layer '", layer->name(),
+                  "' has a name that model files reserve for the optimizer state (names starting with 'optimizer/'); "
+                  "rename the layer");
+      FOVEA_CHECK(seen.insert(key).second, ValueError, where, ": two weights of model '", model.name(),
+                  "' are named '", key, "'");
+      out.push_back({std::move(key), &w});
+    }
+  }
+  return out;
+}
+
+// The names of model.trainable_weights(), in its order (the optimizer's parameter list), for messages.
+std::vector<std::string> trainable_keys(Model& model) {
+  std::vector<std::string> out;
+  for (const Layer& layer : model.layers()) {
+    if (!layer->trainable()) continue;
+    for (const Weight& w : layer->weights()) {
+      if (w.trainable) out.push_back(layer->name() + "/" + w.name);
+    }
+  }
+  return out;
+}
+
+NamedTensors weight_tensors(const std::vector<NamedWeight>& weights) {
+  NamedTensors out;
+  out.reserve(weights.size());
+  for (const NamedWeight& w : weights) out.emplace_back(w.key, w.weight->value);
+  return out;
+}
+
+Metadata format_metadata() { return {{"format", kFormat}, {"format_version", kFormatVersion}}; }
+
+std::string dump_json(const nlohmann::json& value, const std::string& where, const char* what) {
+  try {
+    return value.dump();
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError(detail::concat(where, ": ", what, " cannot be written as JSON (", e.what(), ")"));
+  }
+}
+
+// The optimizer's state, checked against the model: every per-parameter slot must have the shape and dtype of
+// the trainable weight at its index, or the file could not be resumed.
+OptimizerState checked_optimizer_state(const Optimizer& optimizer, Model& model, const std::string& where) {
+  OptimizerState state = optimizer.state();
+  const std::vector<Tensor> params = model.trainable_weights();
+  const std::vector<std::string> keys = trainable_keys(model);
+  for (const auto& [name, value] : state) {
+    const size_t slash = name.find('/');
+    if (slash == std::string::npos) continue;
+    const size_t index = std::stoul(name.substr(0, slash));  // state() writes "<index>/<slot>"
+    if (index < params.size() && params[index].shape() == value.shape() && params[index].dtype() == value.dtype()) {
+      continue;
+    }
+    const std::string target =
+        index < params.size()
+            ? detail::concat("trainable weight ", index, " '", keys[index], "' is ", describe(params[index]))
+            : detail::concat("the model has only ", params.size(), " trainable weights");
+    throw ValueError(detail::concat(where, ": the optimizer's state '", name, "' is ", describe(value), " but ",
+                                    target, "; the optimizer must be stepped with this model's trainable weights "
+                                    "(model.trainable_weights(), as fit() does)"));
+  }
+  return state;
+}
+
+void check_format(const SafetensorsContent& file, const std::string& path) {
+  const auto format = file.metadata.find("format");
+  FOVEA_CHECK(format != file.metadata.end(), IoError, path,
+              ": no 'format' in the header's __metadata__; expected \"fovea\" (a safetensors file not written by "
+              "fovea?)");
+  FOVEA_CHECK(format->second == kFormat, IoError, path, ": 'format' is \"", format->second, "\"; expected \"",
+              kFormat, "\"");
+  const auto version = file.metadata.find("format_version");
+  FOVEA_CHECK(version != file.metadata.end(), IoError, path,
+              ": no 'format_version' in the header's __metadata__; expected \"", kFormatVersion, "\"");
+  FOVEA_CHECK(version->second == kFormatVersion, IoError, path, ": 'format_version' is \"", version->second,
+              "\"; this fovea reads version \"", kFormatVersion, "\"");
+}
+
+// Sets the model's weights from source (name -> tensor; optimizer entries are skipped) after checking all of
+// them, so that a mismatch changes nothing. With adopt_dtype, a weight takes the source's dtype (the
+// architecture does not record dtypes, so a model rebuilt from a file takes them from its tensors).
+void assign_weights(Model& model, const NamedTensors& source, const std::string& source_name, const char* kind,
+                    bool adopt_dtype) {
+  const std::vector<NamedWeight> weights = named_weights(model, source_name);
+  std::unordered_map<std::string, const Tensor*> by_name;
+  for (const auto& [name, tensor] : source) {
+    if (!is_optimizer_entry(name)) by_name.emplace(name, &tensor);
+  }
+  std::vector<std::string> problems;
+  std::set<std::string> matched;
+  for (const NamedWeight& w : weights) {
+    const auto found = by_name.find(w.key);
+    const Tensor& mine = w.weight->value;
+    if (found == by_name.end()) {
+      problems.push_back(detail::concat("'", w.key, "' is missing (the model's is ", describe(mine), ")"));
+      continue;
+    }
+    matched.insert(w.key);
+    const Tensor& theirs = *found->second;
+    if (theirs.shape() != mine.shape() || (!adopt_dtype && theirs.dtype() != mine.dtype())) {
+      problems.push_back(detail::concat("'", w.key, "' is ", describe(theirs), " in the ", kind, " but ",
+                                        describe(mine), " in the model"));
+    }
+  }
+  for (const auto& [name, tensor] : source) {
+    if (!is_optimizer_entry(name) && !matched.count(name)) {
+      problems.push_back(detail::concat("'", name, "' (", describe(tensor), ") is not a weight of the model"));
+    }
+  }
+  if (!problems.empty()) {
+    std::string list;
+    for (const std::string& p : problems) list += (list.empty() ? "" : "; ") + p;
+    throw IoError(detail::concat(source_name, ": the weights do not fit model '", model.name(), "': ", list));
+  }
+  for (const NamedWeight& w : weights) {
+    const Tensor& theirs = *by_name.at(w.key);
+    Tensor& mine = w.weight->value;
+    if (theirs.dtype() == mine.dtype()) {
+      mine.copy_(theirs);
+    } else {
+      Tensor replacement = theirs.clone();
+      replacement.set_requires_grad(mine.requires_grad());
+      mine = replacement;
+    }
+  }
+}
+
+std::shared_ptr<Model> architecture_model(const std::string& text, const std::string& path) {
+  std::shared_ptr<Model> model;
+  try {
+    model = model_from_json(text, path + " (architecture)");
+  } catch (const ValueError& e) {
+    throw IoError(e.what());
+  } catch (const ShapeError& e) {
+    throw IoError(e.what());
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(detail::concat(path, " (architecture): not a model config (", e.what(), ")"));
+  }
+  FOVEA_CHECK(!unbuilt_sequential(*model), IoError, path,
+              " (architecture): a Sequential without an InputLayer, so its weights cannot be created; save the "
+              "model after building it");
+  return model;
+}
+
+OptimizerPtr restore_optimizer(const SafetensorsContent& file, Model& model, const std::string& path) {
+  OptimizerState state;
+  for (const auto& [name, tensor] : file.tensors) {
+    if (is_optimizer_entry(name)) state.emplace_back(name.substr(kOptimizerPrefix.size()), tensor);
+  }
+  const auto config = file.metadata.find("optimizer");
+  if (config == file.metadata.end()) {
+    FOVEA_CHECK(state.empty(), IoError, path, ": holds optimizer state ('optimizer/", state.front().first,
+                "') but no 'optimizer' config in its __metadata__");
+    return nullptr;
+  }
+  OptimizerPtr optimizer;
+  try {
+    optimizer = optimizers::from_json(nlohmann::json::parse(config->second));
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(detail::concat(path, ": the 'optimizer' entry of __metadata__ is not an optimizer config (",
+                                 e.what(), ")"));
+  } catch (const ValueError& e) {
+    throw IoError(detail::concat(path, ": the 'optimizer' entry of __metadata__: ", e.what()));
+  }
+  if (state.empty()) return optimizer;  // saved before its first step
+  try {
+    optimizer->load_state(state, model.trainable_weights());
+  } catch (const Error& e) {
+    throw IoError(detail::concat(path, ": the optimizer state does not fit the model: ", e.what()));
+  }
+  return optimizer;
+}
+
+int64_t parse_epoch(const std::string& text, const std::string& path) {
+  int64_t value = -1;
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  FOVEA_CHECK(error == std::errc() && stop == end && value >= 0, IoError, path, ": 'epoch' in __metadata__ is \"",
+              text, "\"; expected a non-negative integer");
+  return value;
+}
+
+nlohmann::json parse_user(const std::string& text, const std::string& path) {
+  nlohmann::json value;
+  try {
+    value = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw IoError(detail::concat(path, ": 'user' in __metadata__ is not valid JSON (syntax error at byte ", e.byte,
+                                 ")"));
+  }
+  FOVEA_CHECK(value.is_object(), IoError, path, ": 'user' in __metadata__ is a JSON ", value.type_name(),
+              "; expected an object");
+  return value;
+}
+
+LoadedModel read_model_file(const std::string& path, bool with_training_state) {
+  const SafetensorsContent file = io_detail::read_safetensors(path);
+  check_format(file, path);
+  const auto architecture = file.metadata.find("architecture");
+  FOVEA_CHECK(architecture != file.metadata.end(), IoError, path,
+              ": holds weights only (no 'architecture' in its __metadata__; written by save_weights?); build the "
+              "model in code and call load_weights");
+  LoadedModel out;
+  out.model = architecture_model(architecture->second, path);
+  assign_weights(*out.model, file.tensors, path, "file", /*adopt_dtype=*/true);
+  if (!with_training_state) return out;
+  out.optimizer = restore_optimizer(file, *out.model, path);
+  if (const auto epoch = file.metadata.find("epoch"); epoch != file.metadata.end()) {
+    out.epoch = parse_epoch(epoch->second, path);
+  }
+  if (const auto user = file.metadata.find("user"); user != file.metadata.end()) {
+    out.user = parse_user(user->second, path);
+  }
+  return out;
+}
+
+// Each '/'-separated part of a weight name becomes a folder or file name: none may escape the folder.
+void check_npy_key(const std::string& key, const std::string& where) {
+  size_t start = 0;
+  while (true) {
+    const size_t slash = key.find('/', start);
+    const std::string part = key.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    FOVEA_CHECK(!part.empty() && part != "." && part != "..", ValueError, where, ": weight '", key,
+                "' cannot be a path inside the folder; rename its layer");
+    if (slash == std::string::npos) return;
+    start = slash + 1;
+  }
+}
+
+}  // namespace
+
+void save_model(Model& model, const std::string& path, const SaveOptions& options) {
+  const std::string where = detail::concat("save_model(", path, ")");
+  FOVEA_CHECK(options.epoch >= -1, ValueError, where, ": epoch must be >= 0, or -1 for none, got ", options.epoch);
+  FOVEA_CHECK(options.user.is_null() || options.user.is_object(), ValueError, where,
+              ": user must be a JSON object (or null for none), got a JSON ", options.user.type_name());
+  const std::vector<NamedWeight> weights = named_weights(model, where);
+  Metadata metadata = format_metadata();
+  metadata["architecture"] = dump_json(model.to_config(), where, "the architecture");
+  NamedTensors tensors = weight_tensors(weights);
+  if (options.optimizer != nullptr) {
+    metadata["optimizer"] = dump_json(optimizers::to_json(*options.optimizer), where, "the optimizer config");
+    for (auto& [name, value] : checked_optimizer_state(*options.optimizer, model, where)) {
+      tensors.emplace_back(std::string(kOptimizerPrefix) + name, std::move(value));
+    }
+  }
+  if (options.epoch >= 0) metadata["epoch"] = std::to_string(options.epoch);
+  if (!options.user.is_null()) metadata["user"] = dump_json(options.user, where, "user");
+  io_detail::write_safetensors(path, tensors, metadata);
+}
+
+LoadedModel load_model_file(const std::string& path) { return read_model_file(path, /*with_training_state=*/true); }
+
+std::shared_ptr<Model> load_model(const std::string& path) {
+  return read_model_file(path, /*with_training_state=*/false).model;
+}
+
+void save_weights(Model& model, const std::string& path) {
+  const std::vector<NamedWeight> weights = named_weights(model, detail::concat("save_weights(", path, ")"));
+  io_detail::write_safetensors(path, weight_tensors(weights), format_metadata());
+}
+
+void load_weights(Model& model, const std::string& path) {
+  const SafetensorsContent file = io_detail::read_safetensors(path);
+  check_format(file, path);
+  assign_weights(model, file.tensors, path, "file", /*adopt_dtype=*/false);
+}
+
+void export_weights_npy(Model& model, const std::string& dir) {
+  const std::string where = detail::concat("export_weights_npy(", dir, ")");
+  const std::vector<NamedWeight> weights = named_weights(model, where);
+  for (const NamedWeight& w : weights) check_npy_key(w.key, where);
+  for (const NamedWeight& w : weights) {
+    const fs::path file = fs::path(dir) / (w.key + ".npy");
+    std::error_code error;
+    fs::create_directories(file.parent_path(), error);
+    FOVEA_CHECK(!error, IoError, file.parent_path().string(), ": cannot create the folder (", error.message(), ")");
+    write_npy(file.string(), w.weight->value);
+  }
+}
+
+void import_weights_npy(Model& model, const std::string& dir) {
+  std::error_code error;
+  FOVEA_CHECK(fs::is_directory(dir, error), IoError, dir,
+              ": not a folder; import_weights_npy reads <folder>/<layer name>/<weight name>.npy");
+  // Every .npy file below dir is a candidate, so that one the model lacks is reported rather than ignored.
+  NamedTensors found;
+  try {
+    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(dir)) {
+      if (!entry.is_regular_file() || entry.path().extension() != ".npy") continue;
+      std::string key = fs::relative(entry.path(), dir).replace_extension().generic_string();
+      found.emplace_back(std::move(key), read_npy(entry.path().string()));
+    }
+  } catch (const fs::filesystem_error& e) {
+    throw IoError(detail::concat(dir, ": cannot list the folder (", e.code().message(), ")"));
+  }
+  // Directory order is unspecified; sorted, the messages are the same everywhere.
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  assign_weights(model, found, dir, "folder", /*adopt_dtype=*/false);
+}
+
+}  // namespace fovea

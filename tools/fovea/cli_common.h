@@ -1,0 +1,44 @@
+// Pieces every `fovea` subcommand shares: finding a model by zoo name, JSON config or model file, the data
+// preparation stored with a trained model, and printing results as text or JSON.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fovea/data/datasets.h"
+#include "fovea/data/normalization.h"
+#include "fovea/models/model.h"
+#include "fovea/zoo/zoo.h"
+
+namespace fovea::cli {
+
+// A model and what was stored with it (empty for zoo networks and JSON configs).
+struct LoadedSource {
+  std::shared_ptr<Model> model;
+  nlohmann::json user;  // the training run's metadata in model files written by `fovea train`
+};
+
+// spec: a zoo name ("mnist-cnn"), a JSON config file (*.json) or a model file (anything else that exists).
+// options apply to zoo networks only. Throws ValueError naming the spec and listing the zoo names otherwise.
+LoadedSource load_model_source(const std::string& spec, const zoo::ZooOptions& options = {});
+
+// The normalizer stored in a model file by `fovea train` (identity when there is none).
+Normalizer stored_normalizer(const nlohmann::json& user);
+// The class names stored with a model, or "0", "1", ... for num_classes classes.
+std::vector<std::string> stored_class_names(const nlohmann::json& user, int64_t num_classes);
+
+// One value per name, for printing: "loss: 0.2811 - accuracy: 0.9012".
+std::string logs_line(const Logs& logs);
+nlohmann::json logs_json(const Logs& logs);
+
+// The first limit samples of data (all of them when limit <= 0 or beyond the size), copied.
+Dataset first_rows(const Dataset& data, int64_t limit);
+
+// Sets the thread count when threads > 0.
+void apply_threads(int threads);
+
+}  // namespace fovea::cli

@@ -1,0 +1,16 @@
+// The `fovea` subcommands: each adds itself to the application with its flags and the function it runs.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace fovea::cli {
+
+void add_train_command(CLI::App& app);
+void add_summary_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_zoo_command(CLI::App& app);
+
+}  // namespace fovea::cli

@@ -1,0 +1,215 @@
+// `fovea train`: trains a zoo network or JSON-configured model on a data set, shows the summary and progress,
+// evaluates on the test split and writes the model, its history (CSV) and final metrics (JSON).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "fovea/core/error.h"
+#include "fovea/core/rng.h"
+#include "fovea/data/augmentation.h"
+#include "fovea/data/sources.h"
+#include "fovea/io/model_file.h"
+#include "fovea/train/callbacks.h"
+#include "fovea/train/metrics.h"
+
+namespace fovea::cli {
+
+namespace {
+
+struct TrainArgs {
+  std::string model = "mnist-cnn";
+  std::string data = "fashion-mnist";
+  int64_t epochs = 12;
+  int64_t batch_size = 128;
+  std::string optimizer = "adam";
+  double learning_rate = 0;  // 0: the optimizer's default
+  std::string augment;
+  std::string normalize = "min_max";
+  double validation_split = 0.1;
+  int64_t limit = 0;       // training samples used (0: all)
+  int64_t limit_test = 0;  // test samples used (0: all)
+  int64_t patience = 0;    // early stopping on val_loss (0: off)
+  uint64_t seed = 42;
+  int threads = 0;
+  int workers = 1;
+  std::string output = "fovea-output";
+  bool resume = false;
+  bool skip_bad_samples = false;
+  int64_t image_height = 0, image_width = 0;
+  int verbose = -1;
+  bool json = false;
+};
+
+OptimizerPtr make_optimizer(const TrainArgs& args) {
+  return args.learning_rate > 0 ? optimizers::from_name(args.optimizer, args.learning_rate)
+                                : optimizers::from_name(args.optimizer);
+}
+
+void write_json(const std::filesystem::path& path, const nlohmann::json& value) {
+  std::ofstream out(path);
+  out << value.dump(2) << '\n';
+  FOVEA_CHECK(out.good(), IoError, path.string(), ": cannot write");
+}
+
+void run_train(const TrainArgs& args) {
+  namespace fs = std::filesystem;
+  apply_threads(args.threads);
+  manual_seed(args.seed);
+  // With --json, stdout carries only the result; everything for people goes to stderr.
+  std::ostream& log = args.json ? std::cerr : std::cout;
+
+  DataSourceOptions source_options;
+  source_options.skip_bad_samples = args.skip_bad_samples;
+  source_options.image_height = args.image_height;
+  source_options.image_width = args.image_width;
+  DataSplits data = load_data(args.data, source_options);
+  Dataset train = first_rows(data.train, args.limit);
+  Dataset test = first_rows(data.test, args.limit_test);
+  log << "Data: " << data.description << " (" << train.size() << " training, " << test.size()
+      << " test samples, " << data.num_classes << " classes)\n";
+
+  // Statistics come from the training split only and travel with the model.
+  const Normalizer normalizer = Normalizer::fit(train.images, parse_normalization(args.normalize));
+  train.images = normalizer.transform(train.images);
+  if (test.size() > 0) test.images = normalizer.transform(test.images);
+
+  fs::create_directories(args.output);
+  const fs::path checkpoint = fs::path(args.output) / "checkpoint.fovea";
+  std::shared_ptr<Model> model;
+  int64_t initial_epoch = 0;
+  if (args.resume && fs::exists(checkpoint)) {
+    LoadedModel loaded = load_model_file(checkpoint.string());
+    model = loaded.model;
+    model->compile({.optimizer = loaded.optimizer ? loaded.optimizer : make_optimizer(args),
+                    .loss = "sparse_categorical_crossentropy",
+                    .metrics = {"accuracy"}});
+    initial_epoch = std::max<int64_t>(loaded.epoch, 0);
+    log << "Resuming from " << checkpoint.string() << " after epoch " << initial_epoch << "\n";
+  } else {
+    const Shape& shape = train.images.shape();
+    const Shape input_shape(shape.begin() + 1, shape.end());  // one sample: the batch axis dropped
+    model = load_model_source(args.model, {.input_shape = input_shape, .num_classes = data.num_classes}).model;
+    model->compile({.optimizer = make_optimizer(args), .loss = "sparse_categorical_crossentropy",
+                    .metrics = {"accuracy"}});
+  }
+  if (args.verbose != 0) log << model->summary();
+
+  std::shared_ptr<Augmentation> augmentation;
+  if (!args.augment.empty()) {
+    // Brightness and contrast clip to a value range: the range the normalized training images span.
+    const std::vector<double> values = train.images.to_vector();
+    const auto [low, high] = std::minmax_element(values.begin(), values.end());
+    augmentation = std::make_shared<Augmentation>(
+        Augmentation::parse(args.augment, {.value_range = {*low, *high}}));
+    augmentation->fit(train.images);
+  }
+
+  const nlohmann::json user = {{"normalizer", normalizer.to_json()},
+                               {"class_names", data.class_names},
+                               {"data", args.data},
+                               {"loss", "sparse_categorical_crossentropy"}};
+  std::vector<CallbackPtr> callbacks = {
+      std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = (fs::path(args.output) / "history.csv").string(),
+                                                   .append = initial_epoch > 0}),
+      std::make_shared<TerminateOnNaN>(),
+  };
+  // A checkpoint with the optimizer after every epoch, so --resume continues an interrupted run.
+  callbacks.push_back(std::make_shared<LambdaCallback>(LambdaCallbackOptions{
+      .on_epoch_end = [&](int64_t epoch, Logs&) {
+        save_model(*model, checkpoint.string(), {.optimizer = &model->optimizer(), .epoch = epoch + 1, .user = user});
+      }}));
+  if (args.patience > 0) {
+    callbacks.push_back(std::make_shared<EarlyStopping>(
+        EarlyStoppingOptions{.patience = args.patience, .restore_best_weights = true}));
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  History history = model->fit(train, {.epochs = args.epochs,
+                                       .batch_size = args.batch_size,
+                                       .validation_split = args.validation_split,
+                                       .callbacks = callbacks,
+                                       .verbose = args.verbose,
+                                       .out = &log,
+                                       .initial_epoch = initial_epoch,
+                                       .seed = args.seed,
+                                       .workers = args.workers,
+                                       .augmentation = augmentation});
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const int64_t epochs_run = static_cast<int64_t>(history.epochs().size());
+
+  nlohmann::json result = {{"model", args.model},
+                           {"data", args.data},
+                           {"epochs", epochs_run},
+                           {"train_samples", train.size()},
+                           {"train_seconds", seconds},
+                           {"train_images_per_second",
+                            seconds > 0 ? static_cast<double>(epochs_run * train.size()) / seconds : 0.0}};
+  if (epochs_run > 0) {
+    nlohmann::json last = nlohmann::json::object();
+    for (const std::string& name : history.names()) last[name] = history.at(name).back();
+    result["final_epoch"] = last;
+  }
+  if (test.size() > 0) {
+    Logs test_logs = model->evaluate(test, {.batch_size = 256, .verbose = 0});
+    metrics::ConfusionMatrix confusion({.num_classes = static_cast<int>(data.num_classes)});
+    confusion.update(test.labels, model->predict(test.images, {.batch_size = 256}));
+    log << "Test: " << logs_line(test_logs) << "\n" << confusion.to_string(data.class_names);
+    result["test"] = logs_json(test_logs);
+    result["confusion_matrix"] = confusion.matrix().to_vector();
+  }
+
+  const fs::path model_path = fs::path(args.output) / "model.fovea";
+  save_model(*model, model_path.string(), {.user = user});
+  write_json(fs::path(args.output) / "metrics.json", result);
+  log << "Wrote " << model_path.string() << ", " << (fs::path(args.output) / "history.csv").string() << " and "
+      << (fs::path(args.output) / "metrics.json").string() << "\n";
+  if (args.json) std::cout << result.dump(2) << "\n";
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Train a model (default: the slides' MNIST CNN on Fashion-MNIST), evaluate it on the test split, "
+               "and write model.fovea, history.csv and metrics.json into the output folder");
+  cmd->add_option("-m,--model", args->model, "zoo name, JSON config or model file")->capture_default_str();
+  cmd->add_option("-d,--data", args->data,
+                  "fashion-mnist, mnist-digits, idx:DIR, cifar10:DIR, cifar100:DIR, folder:DIR, "
+                  "csv:TRAIN[,TEST], npy:X,Y[,XTEST,YTEST]")
+      ->capture_default_str();
+  cmd->add_option("-e,--epochs", args->epochs)->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--optimizer", args->optimizer, "sgd, adam, adamw, adagrad, adadelta, rmsprop, adamax, nadam")
+      ->capture_default_str();
+  cmd->add_option("--lr,--learning-rate", args->learning_rate, "0: the optimizer's default")->capture_default_str();
+  cmd->add_option("--augment", args->augment,
+                  "augmentation, e.g. flip,crop=2,rotation=0.05 (applied to the normalized images)");
+  cmd->add_option("--normalize", args->normalize, "min_max, z_score or none (fitted on the training split)")
+      ->capture_default_str();
+  cmd->add_option("--validation-split", args->validation_split)->capture_default_str();
+  cmd->add_option("--limit", args->limit, "use the first N training samples (0: all)");
+  cmd->add_option("--limit-test", args->limit_test, "use the first N test samples (0: all)");
+  cmd->add_option("--early-stopping", args->patience, "stop after N epochs without val_loss improvement");
+  cmd->add_option("--seed", args->seed)->capture_default_str();
+  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)");
+  cmd->add_option("--workers", args->workers, "background data threads")->capture_default_str();
+  cmd->add_option("-o,--output", args->output)->capture_default_str();
+  cmd->add_flag("--resume", args->resume, "continue from OUTPUT/checkpoint.fovea when it exists");
+  cmd->add_flag("--skip-bad-samples", args->skip_bad_samples, "log and skip unreadable samples instead of failing");
+  cmd->add_option("--image-height", args->image_height, "resize folder images to this height");
+  cmd->add_option("--image-width", args->image_width, "resize folder images to this width");
+  cmd->add_option("-v,--verbose", args->verbose, "0 silent, 1 progress bar, 2 one line per epoch, -1 auto")
+      ->capture_default_str();
+  cmd->add_flag("--json", args->json, "print the final metrics as JSON on stdout");
+  cmd->callback([args] { run_train(*args); });
+}
+
+}  // namespace fovea::cli

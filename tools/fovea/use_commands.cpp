@@ -1,0 +1,147 @@
+// `fovea eval` (loss and metrics of a trained model on a data set's test split) and `fovea predict` (the top
+// classes for an image file or an NPY array).
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <numeric>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "fovea/core/error.h"
+#include "fovea/data/image_io.h"
+#include "fovea/data/sources.h"
+
+namespace fovea::cli {
+
+namespace {
+
+struct EvalArgs {
+  std::string model;
+  std::string data;  // empty: the data set the model was trained on
+  int64_t batch_size = 256;
+  int64_t limit = 0;
+  int threads = 0;
+  bool json = false;
+};
+
+void run_eval(const EvalArgs& args) {
+  apply_threads(args.threads);
+  LoadedSource source = load_model_source(args.model);
+  std::string spec = args.data;
+  if (spec.empty() && source.user.is_object() && source.user.contains("data")) spec = source.user["data"];
+  FOVEA_CHECK(!spec.empty(), ValueError, "fovea eval: ", args.model,
+              " does not say which data it was trained on; give --data");
+  DataSplits data = load_data(spec, {});
+  Dataset test = data.test.size() > 0 ? data.test : data.train;
+  test = first_rows(test, args.limit);
+  test.images = stored_normalizer(source.user).transform(test.images);
+  std::string loss = "sparse_categorical_crossentropy";
+  if (source.user.is_object() && source.user.contains("loss")) loss = source.user["loss"];
+  source.model->compile({.loss = loss, .metrics = {"accuracy"}});
+  std::ostream& log = args.json ? std::cerr : std::cout;
+  Logs logs = source.model->evaluate(test, {.batch_size = args.batch_size, .verbose = args.json ? 0 : -1,
+                                            .out = &log});
+  if (args.json) {
+    nlohmann::json out = logs_json(logs);
+    out["samples"] = test.size();
+    out["data"] = spec;
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << test.size() << " samples of " << spec << ": " << logs_line(logs) << "\n";
+  }
+}
+
+struct PredictArgs {
+  std::string model;
+  std::vector<std::string> inputs;
+  int top_k = 3;
+  bool json = false;
+};
+
+// The model's input shape for one sample (batch excluded).
+Shape sample_shape(const Model& model) {
+  const Shape& s = model.inputs().at(0).shape();
+  return Shape(s.begin() + 1, s.end());
+}
+
+// An image file resized and converted to the model's input, or an NPY array of one or more samples.
+Tensor read_input(const std::string& path, const Shape& sample) {
+  FOVEA_CHECK(std::filesystem::exists(path), IoError, path, ": no such file");
+  Tensor x;
+  if (std::filesystem::path(path).extension() == ".npy") {
+    x = read_npy(path).to(DType::f32);
+    if (x.rank() == sample.rank()) {  // one sample: add the batch axis
+      Shape batched{1};
+      for (int64_t d : x.shape()) batched.push_back(d);
+      x = x.view(batched);
+    }
+    return x;
+  }
+  FOVEA_CHECK(sample.rank() == 3, ValueError, path, ": image input needs a model taking (height, width, channels); ",
+              "this one takes ", sample.to_string());
+  Tensor image = read_image(path, sample[2] == 1 ? ColorMode::grayscale : ColorMode::rgb);
+  image = resize_bilinear(image, sample[0], sample[1]);
+  return image.view(Shape{1, sample[0], sample[1], sample[2]});
+}
+
+void run_predict(const PredictArgs& args) {
+  LoadedSource source = load_model_source(args.model);
+  Model& model = *source.model;
+  const Normalizer normalizer = stored_normalizer(source.user);
+  nlohmann::json results = nlohmann::json::array();
+  for (const std::string& path : args.inputs) {
+    Tensor x = normalizer.transform(read_input(path, sample_shape(model)));
+    Tensor scores = model.predict(x, {.batch_size = 256});
+    const int64_t n = scores.dim(0), classes = scores.numel() / n;
+    const std::vector<std::string> names = stored_class_names(source.user, classes);
+    const std::vector<double> values = scores.to_vector();
+    for (int64_t i = 0; i < n; ++i) {
+      std::vector<int64_t> order(classes);
+      std::iota(order.begin(), order.end(), 0);
+      const int64_t k = std::min<int64_t>(args.top_k, classes);
+      std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                        [&](int64_t a, int64_t b) { return values[i * classes + a] > values[i * classes + b]; });
+      nlohmann::json top = nlohmann::json::array();
+      if (!args.json) std::cout << path << (n > 1 ? "[" + std::to_string(i) + "]" : "") << ":\n";
+      for (int64_t j = 0; j < k; ++j) {
+        const double p = values[i * classes + order[j]];
+        top.push_back({{"class", order[j]}, {"name", names[order[j]]}, {"score", p}});
+        if (!args.json) {
+          std::cout << "  " << std::setw(2) << j + 1 << ". " << names[order[j]] << " (class " << order[j]
+                    << "): " << std::fixed << std::setprecision(4) << p << "\n";
+        }
+      }
+      results.push_back({{"input", path}, {"index", i}, {"top", top}});
+    }
+  }
+  if (args.json) std::cout << results.dump(2) << "\n";
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto args = std::make_shared<EvalArgs>();
+  CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained model on a data set's test split");
+  cmd->add_option("model", args->model, "model file (or zoo name / JSON config, untrained)")->required();
+  cmd->add_option("-d,--data", args->data, "data set (default: the one the model was trained on)");
+  cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str();
+  cmd->add_option("--limit", args->limit, "use the first N test samples");
+  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)");
+  cmd->add_flag("--json", args->json, "print the metrics as JSON");
+  cmd->callback([args] { run_eval(*args); });
+}
+
+void add_predict_command(CLI::App& app) {
+  auto args = std::make_shared<PredictArgs>();
+  CLI::App* cmd = app.add_subcommand("predict", "Classify image files (PNG, JPEG) or NPY arrays with a model");
+  cmd->add_option("model", args->model, "model file written by fovea train")->required();
+  cmd->add_option("inputs", args->inputs, "image files or .npy arrays (one sample or a batch)")->required();
+  cmd->add_option("-k,--top-k", args->top_k, "classes to show per sample")->capture_default_str();
+  cmd->add_flag("--json", args->json, "print the predictions as JSON");
+  cmd->callback([args] { run_predict(*args); });
+}
+
+}  // namespace fovea::cli
