@@ -20,7 +20,7 @@
 #include "data/file_util.h"
 #include "fovea/core/error.h"
 #include "fovea/data/image_io.h"
-#include "io/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace fovea {
 namespace {

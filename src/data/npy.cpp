@@ -9,7 +9,7 @@
 
 #include "fovea/core/error.h"
 #include "fovea/data/datasets.h"
-#include "io/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace fovea {
 namespace {

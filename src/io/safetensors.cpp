@@ -14,7 +14,7 @@
 #include <set>
 
 #include "fovea/core/error.h"
-#include "io/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace fovea::io_detail {
 namespace {

@@ -20,8 +20,11 @@ struct SummaryArgs {
 };
 
 nlohmann::json summary_json(const Model& model) {
+  // The rows of the text table: Keras leaves a Sequential model's InputLayer out.
+  const bool sequential = dynamic_cast<const Sequential*>(&model) != nullptr;
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& node : model.nodes()) {
+    if (sequential && node->layer->class_name() == "InputLayer") continue;
     std::vector<int64_t> shape(node->output_shape.begin(), node->output_shape.end());
     nlohmann::json output_shape = nlohmann::json::array();
     for (int64_t d : shape) output_shape.push_back(d < 0 ? nlohmann::json(nullptr) : nlohmann::json(d));

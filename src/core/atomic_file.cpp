@@ -1,5 +1,5 @@
 // AtomicFile: mkstemp in the target's folder, write, fsync, rename; the temporary file is removed on failure.
-#include "io/atomic_file.h"
+#include "core/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,0 +1,170 @@
+// The `fovea` command end to end: train on a small data set written here, then eval, predict, summary and zoo on
+// the result, reading their --json output; and the errors a person sees for bad input.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "fovea/fovea.h"
+
+#ifndef FOVEA_CLI_PATH
+#error "FOVEA_CLI_PATH must name the fovea executable"
+#endif
+
+namespace fovea {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int status = 0;
+  std::string out;
+};
+
+// stderr joins stdout unless args redirect it.
+CommandResult run(const std::string& args) {
+  CommandResult result;
+  const bool own_stderr = args.find(" 2>") != std::string::npos;
+  const std::string command = std::string(FOVEA_CLI_PATH) + " " + args + (own_stderr ? "" : " 2>&1");
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return {-1, "popen failed"};
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// stdout of a --json command; stderr goes to a file so progress lines cannot mix in.
+nlohmann::json run_json(const std::string& args, const fs::path& dir) {
+  const fs::path err = dir / "stderr.txt";
+  CommandResult r = run(args + " 2>" + err.string());
+  EXPECT_EQ(r.status, 0) << r.out;
+  return nlohmann::json::parse(r.out);
+}
+
+// n 12x12 grayscale images (0-255) of three classes: a horizontal bar, a vertical bar, a diagonal.
+void write_bars(const fs::path& x_path, const fs::path& y_path, int64_t n, uint64_t seed) {
+  Generator gen(seed);
+  std::vector<float> pixels(static_cast<size_t>(n * 144));
+  std::vector<double> labels(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    const int cls = static_cast<int>(i % 3), at = 2 + static_cast<int>(gen.uniform() * 8);
+    float* img = &pixels[static_cast<size_t>(i * 144)];
+    for (int p = 0; p < 144; ++p) img[p] = static_cast<float>(50 * gen.uniform());
+    for (int k = 0; k < 12; ++k) img[(cls == 0 ? at : k) * 12 + (cls == 1 ? at : k)] = 255;
+    labels[static_cast<size_t>(i)] = cls;
+  }
+  write_npy(x_path.string(), Tensor::from_vector(Shape{n, 12, 12, 1}, pixels));
+  write_npy(y_path.string(), Tensor::from_vector(Shape{n}, labels, DType::i64));
+}
+
+class FoveaCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / "fovea_cli_test";
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    write_bars(dir_ / "x.npy", dir_ / "y.npy", 240, 1);
+    write_bars(dir_ / "xt.npy", dir_ / "yt.npy", 90, 2);
+    data_ = "npy:" + (dir_ / "x.npy").string() + "," + (dir_ / "y.npy").string() + "," + (dir_ / "xt.npy").string() +
+            "," + (dir_ / "yt.npy").string();
+  }
+  fs::path dir_;
+  std::string data_;
+};
+
+TEST_F(FoveaCommandTest, TrainWritesModelHistoryAndMetricsThatEvalAndPredictReuse) {
+  const fs::path out = dir_ / "run";
+  nlohmann::json metrics =
+      run_json("train --data " + data_ + " --epochs 4 --batch-size 16 --lr 0.003 --threads 2 --json -o " +
+                   out.string(),
+               dir_);
+  EXPECT_EQ(metrics["epochs"], 4);
+  EXPECT_EQ(metrics["train_samples"], 240);
+  EXPECT_GT(metrics["test"]["accuracy"].get<double>(), 0.8);  // chance is 1/3
+  EXPECT_TRUE(fs::exists(out / "model.fovea"));
+  EXPECT_TRUE(fs::exists(out / "checkpoint.fovea"));
+
+  // history.csv: a header and one row per epoch; metrics.json equals what --json printed.
+  std::ifstream history(out / "history.csv");
+  std::string header, line;
+  std::getline(history, header);
+  EXPECT_EQ(header, "epoch,loss,accuracy,val_loss,val_accuracy");
+  int rows = 0;
+  while (std::getline(history, line)) ++rows;
+  EXPECT_EQ(rows, 4);
+  std::ifstream saved(out / "metrics.json");
+  EXPECT_EQ(nlohmann::json::parse(saved), metrics);
+
+  // eval reloads the model and its normalizer, and scores the same test split the same way.
+  nlohmann::json eval = run_json("eval " + (out / "model.fovea").string() + " --data " + data_ + " --json", dir_);
+  EXPECT_EQ(eval["samples"], 90);
+  EXPECT_NEAR(eval["accuracy"].get<double>(), metrics["test"]["accuracy"].get<double>(), 1e-12);
+  EXPECT_NEAR(eval["loss"].get<double>(), metrics["test"]["loss"].get<double>(), 1e-6);
+
+  // predict: one sample (no batch axis) from an NPY file, top-2 classes.
+  Tensor xt = read_npy((dir_ / "xt.npy").string());
+  Tensor one = Tensor::empty(Shape{12, 12, 1});
+  std::memcpy(one.raw_data(), xt.data<float>() + 144, one.nbytes());  // sample 1: a vertical bar
+  write_npy((dir_ / "one.npy").string(), one);
+  nlohmann::json predicted =
+      run_json("predict " + (out / "model.fovea").string() + " " + (dir_ / "one.npy").string() + " -k 2 --json",
+               dir_);
+  ASSERT_EQ(predicted.size(), 1u);
+  ASSERT_EQ(predicted[0]["top"].size(), 2u);
+  EXPECT_EQ(predicted[0]["top"][0]["class"], 1);
+  EXPECT_GE(predicted[0]["top"][0]["score"].get<double>(), predicted[0]["top"][1]["score"].get<double>());
+
+  // predict: the same sample as a PNG file, resized and normalized as the model was trained.
+  write_png((dir_ / "one.png").string(), one);
+  nlohmann::json from_png =
+      run_json("predict " + (out / "model.fovea").string() + " " + (dir_ / "one.png").string() + " --json", dir_);
+  EXPECT_EQ(from_png[0]["top"][0]["class"], 1);
+
+  // --resume continues from the checkpoint: two more epochs appended to the same history.
+  CommandResult resumed = run("train --data " + data_ + " --epochs 6 --batch-size 16 --lr 0.003 --resume -v 2 -o " +
+                    out.string());
+  EXPECT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_NE(resumed.out.find("Resuming from"), std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find("Epoch 5/6"), std::string::npos) << resumed.out;
+  EXPECT_EQ(resumed.out.find("Epoch 4/6"), std::string::npos) << resumed.out;
+}
+
+TEST_F(FoveaCommandTest, SummaryAndZooPrintTablesAndJson) {
+  nlohmann::json summary = run_json("summary mnist-cnn --json", dir_);
+  EXPECT_EQ(summary["total_params"], 1199882);
+  EXPECT_EQ(summary["layers"][0]["class_name"], "Conv2D");
+  EXPECT_EQ(summary["layers"][0]["params"], 320);
+  CommandResult table = run("summary lwls-6.3");
+  EXPECT_EQ(table.status, 0);
+  EXPECT_NE(table.out.find("Total params: 122,270"), std::string::npos) << table.out;
+  nlohmann::json zoo = run_json("zoo --json", dir_);
+  ASSERT_GE(zoo.size(), 2u);
+  EXPECT_EQ(zoo[0]["name"], "mnist-cnn");
+}
+
+TEST_F(FoveaCommandTest, BadInputIsAClearErrorAndAFailingExitStatus) {
+  CommandResult unknown_model = run("summary no-such-net");
+  EXPECT_EQ(unknown_model.status, 1);
+  EXPECT_NE(unknown_model.out.find("fovea: error: model 'no-such-net' is neither a zoo network nor an existing file"),
+            std::string::npos)
+      << unknown_model.out;
+  CommandResult bad_data = run("train --data nosuch:thing -o " + (dir_ / "bad").string());
+  EXPECT_EQ(bad_data.status, 1);
+  EXPECT_NE(bad_data.out.find("fovea: error: "), std::string::npos) << bad_data.out;
+  CommandResult missing_file = run("train --data npy:" + (dir_ / "absent.npy").string() + "," + (dir_ / "y.npy").string() +
+                         " -o " + (dir_ / "bad").string());
+  EXPECT_EQ(missing_file.status, 1);
+  EXPECT_NE(missing_file.out.find("absent.npy"), std::string::npos) << missing_file.out;
+  CommandResult no_command = run("");
+  EXPECT_NE(no_command.status, 0);
+}
+
+}  // namespace
+}  // namespace fovea
