@@ -53,21 +53,8 @@ double accuracy(const Tensor& logits, const Tensor& onehot) {
   return static_cast<double>(correct) / logits.dim(0);
 }
 
-// The slides' Keras MNIST CNN, defined as in Keras; prints the parameter table (Total params: 1,199,882).
-void print_seed_model() {
-  Sequential model({
-      InputLayer({28, 28, 1}),
-      Conv2D({.filters = 32, .kernel_size = {3}, .activation = ActivationKind::relu}),
-      Conv2D({.filters = 64, .kernel_size = {3}, .activation = ActivationKind::relu}),
-      MaxPooling2D({.pool_size = {2}}),
-      Dropout({.rate = 0.25}),
-      Flatten(),
-      Dense({.units = 128, .activation = ActivationKind::relu}),
-      Dropout({.rate = 0.5}),
-      Dense({.units = 10, .activation = ActivationKind::softmax}),
-  });
-  std::printf("%s\n", model.summary().c_str());
-}
+// The slides' Keras MNIST CNN from the zoo; prints the parameter table (Total params: 1,199,882).
+void print_seed_model() { std::printf("%s\n", zoo::mnist_cnn().summary().c_str()); }
 
 void train_tiny_cnn() {
   manual_seed(7);

@@ -162,6 +162,40 @@ TEST(CSVLoggerTest, WritesAHeaderAndOneRowPerEpochAndAppends) {
   EXPECT_EQ(text.str(), "epoch,loss,val_loss\n0,1,0.5\n1,1,0.25\n0,1,0.125\n");
 }
 
+TEST(ModelCheckpointTest, FormatsPathsAsKerasDoes) {
+  Logs logs = val_loss(0.5);
+  EXPECT_EQ(format_checkpoint_path("m-{epoch:02d}-{val_loss:.3f}.fovea", 3, logs), "m-03-0.500.fovea");
+  EXPECT_EQ(format_checkpoint_path("m{epoch}.fovea", 12, logs), "m12.fovea");
+  try {
+    format_checkpoint_path("m-{accuracy}.fovea", 1, logs);
+    FAIL();
+  } catch (const ValueError& e) {
+    EXPECT_STREQ(e.what(), "ModelCheckpoint: filepath 'm-{accuracy}.fovea' uses {accuracy} but the logs have no "
+                           "such value");
+  }
+  EXPECT_THROW(format_checkpoint_path("m-{epoch:x}.fovea", 1, logs), ValueError);
+  EXPECT_THROW(format_checkpoint_path("m-{epoch.fovea", 1, logs), ValueError);
+}
+
+TEST(ModelCheckpointTest, SaveBestOnlyWritesOnImprovementWithTheOptimizerAndEpoch) {
+  Sequential model = tiny_model();
+  const auto dir = std::filesystem::path(::testing::TempDir()) / "fovea_checkpoint_test";
+  std::filesystem::remove_all(dir);
+  const std::string path = (dir / "best.fovea").string();  // the folder is created on the first save
+  ModelCheckpoint cb({.filepath = path, .save_best_only = true});
+  std::vector<int64_t> saved_epochs;
+  drive(model, cb, {1.0, 2.0, 0.5, 0.7}, [&](int64_t e) {
+    if (e > 0) saved_epochs.push_back(load_model_file(path).epoch);
+  });
+  saved_epochs.push_back(load_model_file(path).epoch);
+  // Saved after epochs 1 and 3 (1-based): epochs 2 and 4 did not improve on the best val_loss.
+  EXPECT_EQ(saved_epochs, (std::vector<int64_t>{1, 1, 3, 3}));
+  LoadedModel loaded = load_model_file(path);
+  ASSERT_NE(loaded.optimizer, nullptr);
+  EXPECT_EQ(loaded.optimizer->class_name(), "SGD");
+  EXPECT_EQ(cb.last_saved(), path);
+}
+
 TEST(HistoryTest, CollectsValuesPerEpoch) {
   Sequential model = tiny_model();
   History h;
