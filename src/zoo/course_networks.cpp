@@ -1,6 +1,4 @@
-// The small networks of the course slides (the Keras MNIST CNN and LWLS Example 6.3) and the zoo registry.
-#include <functional>
-
+// The small networks of the course slides: the Keras MNIST CNN and LWLS Example 6.3.
 #include "fovea/core/error.h"
 #include "fovea/layers/conv.h"
 #include "fovea/layers/dense.h"
@@ -8,7 +6,7 @@
 #include "fovea/layers/pooling.h"
 #include "fovea/layers/regularization.h"
 #include "fovea/layers/reshaping.h"
-#include "fovea/zoo/zoo.h"
+#include "zoo/registry.h"
 
 namespace fovea::zoo {
 
@@ -57,53 +55,16 @@ Sequential lwls_example_6_3(const ZooOptions& options) {
       "lwls_example_6_3");
 }
 
-namespace {
+namespace registry_detail {
 
-struct Registered {
-  ZooEntry entry;
-  std::function<std::shared_ptr<Model>(const ZooOptions&)> make;
-};
-
-template <class Net>
-std::function<std::shared_ptr<Model>(const ZooOptions&)> maker(Net (*fn)(const ZooOptions&)) {
-  return [fn](const ZooOptions& o) { return std::make_shared<Net>(fn(o)); };
-}
-
-const std::vector<Registered>& registry() {
-  static const std::vector<Registered> networks = {
+std::vector<Registered> course_networks() {
+  return {
       {{"mnist-cnn", "the Keras MNIST CNN of the slides (1,199,882 parameters at 28x28x1, 10 classes)"},
        maker(&mnist_cnn)},
       {{"lwls-6.3", "Lindholm et al. Example 6.3: three convolutions and dense 200 (122,270 parameters)"},
        maker(&lwls_example_6_3)},
   };
-  return networks;
 }
 
-}  // namespace
-
-const std::vector<ZooEntry>& entries() {
-  static const std::vector<ZooEntry> list = [] {
-    std::vector<ZooEntry> out;
-    for (const Registered& r : registry()) out.push_back(r.entry);
-    return out;
-  }();
-  return list;
-}
-
-bool contains(std::string_view name) {
-  for (const Registered& r : registry()) {
-    if (r.entry.name == name) return true;
-  }
-  return false;
-}
-
-std::shared_ptr<Model> create(std::string_view name, const ZooOptions& options) {
-  std::string names;
-  for (const Registered& r : registry()) {
-    if (r.entry.name == name) return r.make(options);
-    names += (names.empty() ? "" : ", ") + r.entry.name;
-  }
-  throw ValueError(detail::concat("zoo: unknown network '", name, "'; available: ", names));
-}
-
+}  // namespace registry_detail
 }  // namespace fovea::zoo

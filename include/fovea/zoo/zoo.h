@@ -12,12 +12,16 @@
 
 #include "fovea/core/shape.h"
 #include "fovea/models/model.h"
+#include "fovea/ops/conv.h"
 
 namespace fovea::zoo {
 
 struct ZooOptions {
-  Shape input_shape;        // batch excluded, channels last; empty: the network's own default
+  Shape input_shape;        // batch excluded, in data_format's order; empty: the network's own default
   int64_t num_classes = 0;  // 0: the network's default
+  // false: the network ends with its feature extractor (no classifier head), as Keras's include_top=False.
+  bool include_top = true;
+  Layout data_format = Layout::channels_last;
 };
 
 // The Keras MNIST CNN from the slides: two 3x3 convolutions (32, 64), max pooling, dropout 0.25, dense 128,
