@@ -10,6 +10,7 @@
 #include "fovea/layers/merging.h"
 #include "fovea/layers/normalization.h"
 #include "fovea/layers/pooling.h"
+#include "fovea/layers/preprocessing.h"
 #include "fovea/layers/regularization.h"
 #include "fovea/layers/reshaping.h"
 #include "fovea/layers/layer_config.h"
@@ -68,6 +69,7 @@ constexpr Registration kLayers[] = {
     {"PReLU", &PReLUImpl::from_config},
     {"Permute", &PermuteImpl::from_config},
     {"ReLU", &ReLUImpl::from_config},
+    {"Rescaling", &RescalingImpl::from_config},
     {"Reshape", &ReshapeImpl::from_config},
     {"SeparableConv2D", &SeparableConv2DImpl::from_config},
     {"Softmax", &SoftmaxImpl::from_config},

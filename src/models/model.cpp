@@ -105,6 +105,16 @@ Layer Model::get_layer(int index) const {
   return layers_[index < 0 ? index + n : index];
 }
 
+SymbolicTensor Model::layer_output(const std::string& layer_name) const {
+  const Layer layer = get_layer(layer_name);  // ValueError listing the layers when absent
+  for (const auto& node : nodes_) {
+    if (node->layer.ptr() == layer.ptr()) return SymbolicTensor(node);
+  }
+  throw ValueError(detail::concat("model '", name_, "': layer '", layer_name, "' is not applied in the graph"));
+}
+
+SymbolicTensor Model::layer_output(int index) const { return layer_output(get_layer(index)->name()); }
+
 std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training) {
   FOVEA_CHECK(inputs.size() == inputs_.size(), ValueError, "model '", name_, "' takes ", inputs_.size(),
               " inputs but ", inputs.size(), " were given");

@@ -12,8 +12,10 @@ namespace fovea::zoo {
 
 namespace {
 
-Shape input_or(const ZooOptions& options, const Shape& fallback) {
-  return options.input_shape.rank() == 0 ? fallback : options.input_shape;
+// options.input_shape, or the 28x28 grayscale default in data_format's order.
+Shape input_or_mnist(const ZooOptions& options) {
+  if (options.input_shape.rank() != 0) return options.input_shape;
+  return options.data_format == Layout::channels_first ? Shape{1, 28, 28} : Shape{28, 28, 1};
 }
 int64_t classes_or(const ZooOptions& options, int64_t fallback) {
   FOVEA_CHECK(options.num_classes >= 0, ValueError, "zoo: num_classes must be >= 0, got ", options.num_classes);
@@ -22,37 +24,57 @@ int64_t classes_or(const ZooOptions& options, int64_t fallback) {
 
 }  // namespace
 
+// include_top = false keeps the convolutional block, its pooling and its dropout (everything before Flatten).
 Sequential mnist_cnn(const ZooOptions& options) {
-  return Sequential(
-      {
-          InputLayer(input_or(options, Shape{28, 28, 1})),
-          Conv2D({.filters = 32, .kernel_size = {3}, .activation = ActivationKind::relu}),
-          Conv2D({.filters = 64, .kernel_size = {3}, .activation = ActivationKind::relu}),
-          MaxPooling2D({.pool_size = {2}}),
-          Dropout({.rate = 0.25}),
-          Flatten(),
-          Dense({.units = 128, .activation = ActivationKind::relu}),
-          Dropout({.rate = 0.5}),
-          Dense({.units = classes_or(options, 10), .activation = ActivationKind::softmax}),
-      },
-      "mnist_cnn");
+  const Layout format = options.data_format;
+  const int64_t classes = classes_or(options, 10);
+  std::vector<Layer> layers{
+      InputLayer(input_or_mnist(options)),
+      Conv2D({.filters = 32, .kernel_size = {3}, .data_format = format, .activation = ActivationKind::relu}),
+      Conv2D({.filters = 64, .kernel_size = {3}, .data_format = format, .activation = ActivationKind::relu}),
+      MaxPooling2D({.pool_size = {2}, .data_format = format}),
+      Dropout({.rate = 0.25}),
+  };
+  if (options.include_top) {
+    layers.push_back(Flatten({.data_format = format}));
+    layers.push_back(Dense({.units = 128, .activation = ActivationKind::relu}));
+    layers.push_back(Dropout({.rate = 0.5}));
+    layers.push_back(Dense({.units = classes, .activation = ActivationKind::softmax}));
+  }
+  return Sequential(layers, "mnist_cnn");
 }
 
+// include_top = false ends at the third convolution.
 Sequential lwls_example_6_3(const ZooOptions& options) {
-  return Sequential(
-      {
-          InputLayer(input_or(options, Shape{28, 28, 1})),
-          Conv2D({.filters = 4, .kernel_size = {5}, .strides = {1}, .padding = Padding::same,
-                  .activation = ActivationKind::relu}),
-          Conv2D({.filters = 8, .kernel_size = {5}, .strides = {2}, .padding = Padding::same,
-                  .activation = ActivationKind::relu}),
-          Conv2D({.filters = 12, .kernel_size = {4}, .strides = {2}, .padding = Padding::same,
-                  .activation = ActivationKind::relu}),
-          Flatten(),
-          Dense({.units = 200, .activation = ActivationKind::relu}),
-          Dense({.units = classes_or(options, 10), .activation = ActivationKind::softmax}),
-      },
-      "lwls_example_6_3");
+  const Layout format = options.data_format;
+  const int64_t classes = classes_or(options, 10);
+  std::vector<Layer> layers{
+      InputLayer(input_or_mnist(options)),
+      Conv2D({.filters = 4,
+              .kernel_size = {5},
+              .strides = {1},
+              .padding = Padding::same,
+              .data_format = format,
+              .activation = ActivationKind::relu}),
+      Conv2D({.filters = 8,
+              .kernel_size = {5},
+              .strides = {2},
+              .padding = Padding::same,
+              .data_format = format,
+              .activation = ActivationKind::relu}),
+      Conv2D({.filters = 12,
+              .kernel_size = {4},
+              .strides = {2},
+              .padding = Padding::same,
+              .data_format = format,
+              .activation = ActivationKind::relu}),
+  };
+  if (options.include_top) {
+    layers.push_back(Flatten({.data_format = format}));
+    layers.push_back(Dense({.units = 200, .activation = ActivationKind::relu}));
+    layers.push_back(Dense({.units = classes, .activation = ActivationKind::softmax}));
+  }
+  return Sequential(layers, "lwls_example_6_3");
 }
 
 namespace registry_detail {

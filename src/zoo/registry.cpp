@@ -1,5 +1,7 @@
 // The zoo registry: every family's list in one table, looked up by name.
 #include "zoo/registry.h"
+#include "zoo/classic.h"
+#include "zoo/modern.h"
 
 #include "fovea/core/error.h"
 
@@ -12,7 +14,8 @@ namespace {
 const std::vector<Registered>& registry() {
   static const std::vector<Registered> networks = [] {
     std::vector<Registered> all;
-    for (auto family : {registry_detail::course_networks}) {
+    for (auto family : {registry_detail::course_networks, registry_detail::classic_networks,
+                        registry_detail::modern_networks}) {
       for (Registered& r : family()) all.push_back(std::move(r));
     }
     return all;

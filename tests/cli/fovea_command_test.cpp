@@ -67,7 +67,9 @@ void write_bars(const fs::path& x_path, const fs::path& y_path, int64_t n, uint6
 class FoveaCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) / "fovea_cli_test";
+    // One folder per test: ctest runs the tests of this suite in parallel processes.
+    dir_ = fs::path(::testing::TempDir()) /
+           ("fovea_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     write_bars(dir_ / "x.npy", dir_ / "y.npy", 240, 1);
@@ -134,6 +136,26 @@ TEST_F(FoveaCommandTest, TrainWritesModelHistoryAndMetricsThatEvalAndPredictReus
   EXPECT_NE(resumed.out.find("Resuming from"), std::string::npos) << resumed.out;
   EXPECT_NE(resumed.out.find("Epoch 5/6"), std::string::npos) << resumed.out;
   EXPECT_EQ(resumed.out.find("Epoch 4/6"), std::string::npos) << resumed.out;
+}
+
+TEST_F(FoveaCommandTest, TransfersFeaturesToNewClassesAndFineTunes) {
+  const fs::path base = dir_ / "base", target = dir_ / "target";
+  CommandResult trained = run("train --data " + data_ + " --classes 0,1 --epochs 3 --batch-size 16 -v 0 -o " +
+                              base.string());
+  ASSERT_EQ(trained.status, 0) << trained.out;
+  nlohmann::json metrics =
+      run_json("train --data " + data_ + " --classes 1-2 --base " + (base / "model.fovea").string() +
+                   " --epochs 3 --fine-tune-epochs 1 --batch-size 16 --lr 0.01 --json -o " + target.string(),
+               dir_);
+  EXPECT_EQ(metrics["epochs"], 4);  // 3 for the head, 1 of fine-tuning
+  EXPECT_EQ(metrics["train_samples"], 160);
+  EXPECT_GT(metrics["test"]["accuracy"].get<double>(), 0.7);  // two classes: chance is 1/2
+  nlohmann::json summary = run_json("summary " + (target / "model.fovea").string() + " --json", dir_);
+  EXPECT_EQ(summary["layers"].back()["name"], "transfer_head");
+  EXPECT_EQ(summary["layers"].back()["params"], 128 * 2 + 2);
+  CommandResult bad = run("train --data " + data_ + " --classes 7 -o " + target.string());
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.out.find("--classes: class 7 is not in"), std::string::npos) << bad.out;
 }
 
 TEST_F(FoveaCommandTest, SummaryAndZooPrintTablesAndJson) {

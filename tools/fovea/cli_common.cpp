@@ -1,7 +1,6 @@
 // Model sources, stored metadata and result printing shared by the subcommands.
 #include "cli_common.h"
 
-#include <cstring>
 #include <filesystem>
 
 #include "fovea/core/error.h"
@@ -53,18 +52,6 @@ nlohmann::json logs_json(const Logs& logs) {
   nlohmann::json out = nlohmann::json::object();
   for (const auto& [name, value] : logs) out[name] = value;
   return out;
-}
-
-Dataset first_rows(const Dataset& data, int64_t limit) {
-  if (limit <= 0 || limit >= data.size()) return data;
-  auto head = [limit](const Tensor& t) {
-    Shape shape = t.shape();
-    shape[0] = limit;
-    Tensor out = Tensor::empty(shape, t.dtype());
-    std::memcpy(out.raw_data(), t.raw_data(), out.nbytes());
-    return out;
-  };
-  return {head(data.images), head(data.labels)};
 }
 
 void apply_threads(int threads) {

@@ -35,9 +35,6 @@ std::vector<std::string> stored_class_names(const nlohmann::json& user, int64_t 
 std::string logs_line(const Logs& logs);
 nlohmann::json logs_json(const Logs& logs);
 
-// The first limit samples of data (all of them when limit <= 0 or beyond the size), copied.
-Dataset first_rows(const Dataset& data, int64_t limit);
-
 // Sets the thread count when threads > 0.
 void apply_threads(int threads);
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include "cli_common.h"
@@ -16,6 +17,8 @@
 #include "fovea/data/augmentation.h"
 #include "fovea/data/sources.h"
 #include "fovea/io/model_file.h"
+#include "fovea/layers/dense.h"
+#include "fovea/models/transfer.h"
 #include "fovea/train/callbacks.h"
 #include "fovea/train/metrics.h"
 
@@ -45,7 +48,43 @@ struct TrainArgs {
   int64_t image_height = 0, image_width = 0;
   int verbose = -1;
   bool json = false;
+  // Class selection and transfer learning.
+  std::string classes;     // "5-9" or "0,2,4": keep these classes, relabelled from 0
+  std::string base;        // a trained model file whose features are reused
+  int cut = 1;             // layers removed from the base's end (its classifier)
+  int64_t fine_tune_epochs = 0;
+  double fine_tune_lr = 0;  // 0: a tenth of the head's learning rate
 };
+
+// "5-9" -> {5, 6, 7, 8, 9}; "0,2,4" -> {0, 2, 4}.
+std::vector<int64_t> parse_classes(const std::string& text) {
+  std::vector<int64_t> out;
+  std::stringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    const size_t dash = item.find('-');
+    try {
+      if (dash == std::string::npos) {
+        out.push_back(std::stoll(item));
+      } else {
+        for (int64_t c = std::stoll(item.substr(0, dash)); c <= std::stoll(item.substr(dash + 1)); ++c) out.push_back(c);
+      }
+    } catch (const std::exception&) {
+      throw ValueError(detail::concat("--classes: '", item, "' is not a class id or a range like 5-9"));
+    }
+  }
+  return out;
+}
+
+// The base model's features (all but its last `cut` layers), frozen, under a new softmax head.
+std::shared_ptr<Model> transfer_model(Model& base, int cut, int64_t num_classes) {
+  Model features = remove_last_layers(base, cut);
+  set_trainable(features, false);
+  SymbolicTensor head =
+      Dense({.units = num_classes, .activation = ActivationKind::softmax, .name = "transfer_head"})(
+          features.outputs()[0]);
+  return std::make_shared<Model>(features.inputs(), std::vector<SymbolicTensor>{head}, "transfer");
+}
 
 OptimizerPtr make_optimizer(const TrainArgs& args) {
   return args.learning_rate > 0 ? optimizers::from_name(args.optimizer, args.learning_rate)
@@ -70,13 +109,30 @@ void run_train(const TrainArgs& args) {
   source_options.image_height = args.image_height;
   source_options.image_width = args.image_width;
   DataSplits data = load_data(args.data, source_options);
-  Dataset train = first_rows(data.train, args.limit);
-  Dataset test = first_rows(data.test, args.limit_test);
+  if (!args.classes.empty()) {
+    const std::vector<int64_t> keep = parse_classes(args.classes);
+    for (int64_t c : keep) {
+      FOVEA_CHECK(c >= 0 && c < data.num_classes, ValueError, "--classes: class ", c, " is not in ", args.data,
+                  " (classes 0-", data.num_classes - 1, ")");
+    }
+    data.train = select_classes(data.train, keep);
+    if (data.test.size() > 0) data.test = select_classes(data.test, keep);
+    std::vector<std::string> names;
+    for (int64_t c : keep) names.push_back(data.class_names.at(static_cast<size_t>(c)));
+    data.class_names = names;
+    data.num_classes = static_cast<int64_t>(keep.size());
+  }
+  Dataset train = take(data.train, args.limit);
+  Dataset test = take(data.test, args.limit_test);
   log << "Data: " << data.description << " (" << train.size() << " training, " << test.size()
       << " test samples, " << data.num_classes << " classes)\n";
 
-  // Statistics come from the training split only and travel with the model.
-  const Normalizer normalizer = Normalizer::fit(train.images, parse_normalization(args.normalize));
+  // Statistics come from the training split only and travel with the model; a transferred model keeps its
+  // base's, since its features were learned on them.
+  LoadedSource base;
+  if (!args.base.empty()) base = load_model_source(args.base);
+  const Normalizer normalizer = base.model ? stored_normalizer(base.user)
+                                           : Normalizer::fit(train.images, parse_normalization(args.normalize));
   train.images = normalizer.transform(train.images);
   if (test.size() > 0) test.images = normalizer.transform(test.images);
 
@@ -92,6 +148,11 @@ void run_train(const TrainArgs& args) {
                     .metrics = {"accuracy"}});
     initial_epoch = std::max<int64_t>(loaded.epoch, 0);
     log << "Resuming from " << checkpoint.string() << " after epoch " << initial_epoch << "\n";
+  } else if (base.model) {
+    model = transfer_model(*base.model, args.cut, data.num_classes);
+    model->compile({.optimizer = make_optimizer(args), .loss = "sparse_categorical_crossentropy",
+                    .metrics = {"accuracy"}});
+    log << "Transferring the features of " << args.base << " (frozen; " << args.cut << " layer(s) replaced)\n";
   } else {
     const Shape& shape = train.images.shape();
     const Shape input_shape(shape.begin() + 1, shape.end());  // one sample: the batch axis dropped
@@ -141,6 +202,28 @@ void run_train(const TrainArgs& args) {
                                        .seed = args.seed,
                                        .workers = args.workers,
                                        .augmentation = augmentation});
+  if (base.model && args.fine_tune_epochs > 0) {
+    // Fine-tuning: everything trainable again, at a lower learning rate.
+    set_trainable(*model, true);
+    const double head_rate = model->optimizer().learning_rate();
+    const double rate = args.fine_tune_lr > 0 ? args.fine_tune_lr : head_rate / 10;
+    model->compile({.optimizer = optimizers::from_name(args.optimizer, rate),
+                    .loss = "sparse_categorical_crossentropy",
+                    .metrics = {"accuracy"}});
+    log << "Fine-tuning all layers at learning rate " << rate << "\n";
+    const int64_t done = static_cast<int64_t>(history.epochs().size());
+    History more = model->fit(train, {.epochs = args.epochs + args.fine_tune_epochs,
+                                      .batch_size = args.batch_size,
+                                      .validation_split = args.validation_split,
+                                      .callbacks = callbacks,
+                                      .verbose = args.verbose,
+                                      .out = &log,
+                                      .initial_epoch = done,
+                                      .seed = args.seed,
+                                      .workers = args.workers,
+                                      .augmentation = augmentation});
+    history.extend(more);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int64_t epochs_run = static_cast<int64_t>(history.epochs().size());
 
@@ -206,6 +289,12 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--skip-bad-samples", args->skip_bad_samples, "log and skip unreadable samples instead of failing");
   cmd->add_option("--image-height", args->image_height, "resize folder images to this height");
   cmd->add_option("--image-width", args->image_width, "resize folder images to this width");
+  cmd->add_option("--classes", args->classes, "keep only these classes, relabelled from 0 (e.g. 5-9 or 0,2,4)");
+  cmd->add_option("--base", args->base, "transfer learning: reuse the frozen features of this trained model file");
+  cmd->add_option("--cut", args->cut, "with --base: layers removed from the base's end")->capture_default_str();
+  cmd->add_option("--fine-tune-epochs", args->fine_tune_epochs,
+                  "with --base: epochs of fine-tuning all layers after training the new head");
+  cmd->add_option("--fine-tune-lr", args->fine_tune_lr, "fine-tuning learning rate (0: a tenth of --lr)");
   cmd->add_option("-v,--verbose", args->verbose, "0 silent, 1 progress bar, 2 one line per epoch, -1 auto")
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "print the final metrics as JSON on stdout");

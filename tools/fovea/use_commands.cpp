@@ -36,7 +36,7 @@ void run_eval(const EvalArgs& args) {
               " does not say which data it was trained on; give --data");
   DataSplits data = load_data(spec, {});
   Dataset test = data.test.size() > 0 ? data.test : data.train;
-  test = first_rows(test, args.limit);
+  test = take(test, args.limit);
   test.images = stored_normalizer(source.user).transform(test.images);
   std::string loss = "sparse_categorical_crossentropy";
   if (source.user.is_object() && source.user.contains("loss")) loss = source.user["loss"];

@@ -24,6 +24,14 @@ struct Dataset {
   int64_t size() const { return images.defined() ? images.dim(0) : 0; }
 };
 
+// ---- Subsets ----
+// The first count samples (copied; all of them when count <= 0 or beyond the size).
+Dataset take(const Dataset& data, int64_t count);
+// The samples whose class id is one of classes, in their original order, relabelled 0, 1, ... in the order
+// classes lists them ({5, 6, 7, 8, 9}: class 5 becomes 0); at most limit of them (0: all). Throws ValueError
+// for an empty or repeated class list.
+Dataset select_classes(const Dataset& data, const std::vector<int64_t>& classes, int64_t limit = 0);
+
 // ---- Bad samples ----
 // A sample a reader cannot use (a label out of range, a CSV row that does not parse, an unreadable image) is an
 // IoError by default. With a reader's skip_bad_samples option it is left out instead: one line naming the file,

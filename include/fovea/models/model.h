@@ -43,6 +43,10 @@ class Model {
   const std::vector<Layer>& layers() const { return layers_; }
   Layer get_layer(const std::string& name) const;
   Layer get_layer(int index) const;
+  // The symbolic output of a layer inside this model (Keras's model.get_layer(name).output), to build a new
+  // model on top of it that shares this model's layers and weights. A negative index counts from the end.
+  SymbolicTensor layer_output(const std::string& layer_name) const;
+  SymbolicTensor layer_output(int index) const;
   const std::vector<SymbolicTensor>& inputs() const { return inputs_; }
   const std::vector<SymbolicTensor>& outputs() const { return outputs_; }
   // The layer applications in topological order (Input nodes first), with their output shapes.

@@ -93,6 +93,8 @@ class History : public Callback {
   const std::map<std::string, std::vector<double>>& values() const { return values_; }
   // The names in the order they first appeared in the logs.
   const std::vector<std::string>& names() const { return names_; }
+  // Appends a later fit's epochs (continuing training, fine-tuning).
+  void extend(const History& later);
 
  private:
   std::vector<int64_t> epochs_;

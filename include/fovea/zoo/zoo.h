@@ -44,3 +44,7 @@ bool contains(std::string_view name);
 std::shared_ptr<Model> create(std::string_view name, const ZooOptions& options = {});
 
 }  // namespace fovea::zoo
+
+// The families of networks (each header includes this one for ZooOptions).
+#include "fovea/zoo/classic.h"  // IWYU pragma: export
+#include "fovea/zoo/modern.h"   // IWYU pragma: export

@@ -1,6 +1,7 @@
 // Logs, the Callback base, History, TerminateOnNaN, LambdaCallback and the monitoring helpers.
 #include <cmath>
 #include <iostream>
+#include <limits>
 
 #include "fovea/core/error.h"
 #include "fovea/models/model.h"
@@ -55,6 +56,19 @@ void History::on_epoch_end(int64_t epoch, Logs& logs) {
     auto [it, added] = values_.try_emplace(name);
     if (added) names_.push_back(name);
     it->second.push_back(value);
+  }
+}
+
+void History::extend(const History& later) {
+  const size_t before = epochs_.size();
+  epochs_.insert(epochs_.end(), later.epochs_.begin(), later.epochs_.end());
+  for (const std::string& name : later.names_) {
+    auto [it, added] = values_.try_emplace(name);
+    if (added) names_.push_back(name);
+    // A name new in the later run has no values for the earlier epochs: NaN keeps the columns aligned.
+    it->second.resize(before, std::numeric_limits<double>::quiet_NaN());
+    const std::vector<double>& more = later.values_.at(name);
+    it->second.insert(it->second.end(), more.begin(), more.end());
   }
 }
 
