@@ -148,6 +148,11 @@ TEST_F(FoveaCommandTest, TransfersFeaturesToNewClassesAndFineTunes) {
                    " --epochs 3 --fine-tune-epochs 1 --batch-size 16 --lr 0.01 --json -o " + target.string(),
                dir_);
   EXPECT_EQ(metrics["epochs"], 4);  // 3 for the head, 1 of fine-tuning
+  std::ifstream history(target / "history.csv");
+  std::string line;
+  int rows = 0;
+  while (std::getline(history, line)) ++rows;
+  EXPECT_EQ(rows, 1 + 4);  // the header, then every epoch of both phases
   EXPECT_EQ(metrics["train_samples"], 160);
   EXPECT_GT(metrics["test"]["accuracy"].get<double>(), 0.7);  // two classes: chance is 1/2
   nlohmann::json summary = run_json("summary " + (target / "model.fovea").string() + " --json", dir_);

@@ -176,9 +176,9 @@ void run_train(const TrainArgs& args) {
                                {"class_names", data.class_names},
                                {"data", args.data},
                                {"loss", "sparse_categorical_crossentropy"}};
-  std::vector<CallbackPtr> callbacks = {
-      std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = (fs::path(args.output) / "history.csv").string(),
-                                                   .append = initial_epoch > 0}),
+  const std::string history_path = (fs::path(args.output) / "history.csv").string();
+  std::vector<CallbackPtr> callbacks = {  // the CSV logger first: fine-tuning replaces it with an appending one
+      std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = history_path, .append = initial_epoch > 0}),
       std::make_shared<TerminateOnNaN>(),
   };
   // A checkpoint with the optimizer after every epoch, so --resume continues an interrupted run.
@@ -192,37 +192,29 @@ void run_train(const TrainArgs& args) {
   }
 
   const auto start = std::chrono::steady_clock::now();
-  History history = model->fit(train, {.epochs = args.epochs,
-                                       .batch_size = args.batch_size,
-                                       .validation_split = args.validation_split,
-                                       .callbacks = callbacks,
-                                       .verbose = args.verbose,
-                                       .out = &log,
-                                       .initial_epoch = initial_epoch,
-                                       .seed = args.seed,
-                                       .workers = args.workers,
-                                       .augmentation = augmentation});
+  FitOptions fit_options{.epochs = args.epochs,
+                         .batch_size = args.batch_size,
+                         .validation_split = args.validation_split,
+                         .callbacks = callbacks,
+                         .verbose = args.verbose,
+                         .out = &log,
+                         .initial_epoch = initial_epoch,
+                         .seed = args.seed,
+                         .workers = args.workers,
+                         .augmentation = augmentation};
+  History history = model->fit(train, fit_options);
   if (base.model && args.fine_tune_epochs > 0) {
-    // Fine-tuning: everything trainable again, at a lower learning rate.
+    // Fine-tuning: everything trainable again, at a lower learning rate, continuing the same history file.
     set_trainable(*model, true);
-    const double head_rate = model->optimizer().learning_rate();
-    const double rate = args.fine_tune_lr > 0 ? args.fine_tune_lr : head_rate / 10;
+    const double rate = args.fine_tune_lr > 0 ? args.fine_tune_lr : model->optimizer().learning_rate() / 10;
     model->compile({.optimizer = optimizers::from_name(args.optimizer, rate),
                     .loss = "sparse_categorical_crossentropy",
                     .metrics = {"accuracy"}});
     log << "Fine-tuning all layers at learning rate " << rate << "\n";
-    const int64_t done = static_cast<int64_t>(history.epochs().size());
-    History more = model->fit(train, {.epochs = args.epochs + args.fine_tune_epochs,
-                                      .batch_size = args.batch_size,
-                                      .validation_split = args.validation_split,
-                                      .callbacks = callbacks,
-                                      .verbose = args.verbose,
-                                      .out = &log,
-                                      .initial_epoch = done,
-                                      .seed = args.seed,
-                                      .workers = args.workers,
-                                      .augmentation = augmentation});
-    history.extend(more);
+    fit_options.callbacks[0] = std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = history_path, .append = true});
+    fit_options.initial_epoch = static_cast<int64_t>(history.epochs().size());
+    fit_options.epochs = fit_options.initial_epoch + args.fine_tune_epochs;
+    history.extend(model->fit(train, fit_options));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int64_t epochs_run = static_cast<int64_t>(history.epochs().size());
