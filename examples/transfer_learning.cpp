@@ -1,7 +1,8 @@
 // Transfer learning on real data, as the slides describe it: train the MNIST CNN on Fashion-MNIST classes 0-4,
 // then learn classes 5-9 from only 500 labelled images, once from scratch and once reusing the frozen features
 // (new head, then fine-tuning at a lower learning rate), and compare test accuracies on classes 5-9.
-// Usage: transfer_learning [base_epochs]
+// Usage: transfer_learning [base_epochs (3)] [cut (3): layers removed from the base's end; 3 keeps the convolutional
+// features up to flatten, 1 removes only the softmax]
 #include <fovea/fovea.h>
 
 #include <cstdio>
@@ -26,7 +27,8 @@ double train_and_score(Model& model, const Dataset& train, const Dataset& test, 
 
 int main(int argc, char** argv) {
   try {
-    const int64_t base_epochs = argc > 1 ? std::stoll(argv[1]) : 2;
+    const int64_t base_epochs = argc > 1 ? std::stoll(argv[1]) : 3;
+    const int cut = argc > 2 ? std::stoi(argv[2]) : 3;  // 3: keep everything up to flatten
     manual_seed(42);
     Dataset train = load_fashion_mnist("train"), test = load_fashion_mnist("test");
     const Normalizer norm = Normalizer::fit(train.images, NormalizationKind::min_max);
@@ -49,7 +51,7 @@ int main(int argc, char** argv) {
     Sequential scratch = zoo::mnist_cnn({.num_classes = 5});
     const double scratch_accuracy = train_and_score(scratch, few, target_test, 1e-3, 20);
 
-    Model features = remove_last_layers(base, 1);  // everything but the 5-class softmax
+    Model features = remove_last_layers(base, cut);
     set_trainable(features, false);
     SymbolicTensor head = Dense({.units = 5, .activation = ActivationKind::softmax})(features.outputs()[0]);
     Model transfer(features.inputs(), {head});
@@ -57,7 +59,8 @@ int main(int argc, char** argv) {
     set_trainable(transfer, true);
     const double tuned_accuracy = train_and_score(transfer, few, target_test, 1e-4, 5);
 
-    std::printf("\nClasses 5-9 from %lld labelled images, tested on %lld images:\n",
+    std::printf("\nFeatures: the output of layer '%s'\n", features.layers().back()->name().c_str());
+    std::printf("Classes 5-9 from %lld labelled images, tested on %lld images:\n",
                 static_cast<long long>(few.size()), static_cast<long long>(target_test.size()));
     std::printf("  from scratch                         %.4f\n", scratch_accuracy);
     std::printf("  transferred features, new head       %.4f\n", head_accuracy);
