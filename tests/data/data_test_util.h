@@ -3,6 +3,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdint>
@@ -127,5 +130,46 @@ inline void expect_io_error(const std::function<void()>& fn, const std::vector<s
     }
   }
 }
+
+// Failures on demand for the atomic-write tests (model files, safetensors, NPY).
+// Makes every new file descriptor fail (EMFILE) while in scope, so that creating the temporary file fails.
+class NoNewFiles {
+ public:
+  NoNewFiles() {
+    getrlimit(RLIMIT_NOFILE, &old_);
+    const int probe = ::dup(2);  // the lowest free descriptor: every lower one is in use
+    ::close(probe);
+    rlimit limit = old_;
+    limit.rlim_cur = static_cast<rlim_t>(probe);
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  ~NoNewFiles() { setrlimit(RLIMIT_NOFILE, &old_); }
+
+ private:
+  rlimit old_{};
+};
+
+
+// Limits the size of files this process may write, with SIGXFSZ ignored so that a write fails with EFBIG instead
+// of killing the process; both are restored on scope exit.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &old_);
+    old_handler_ = signal(SIGXFSZ, SIG_IGN);
+    rlimit limit = old_;
+    limit.rlim_cur = bytes;
+    setrlimit(RLIMIT_FSIZE, &limit);
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &old_);
+    signal(SIGXFSZ, old_handler_);
+  }
+
+ private:
+  rlimit old_{};
+  sighandler_t old_handler_;
+};
+
 
 }  // namespace fovea::testing_data

@@ -1,8 +1,6 @@
 // Tests for the NPY reader and writer: round trips of every dtype, byte-exact agreement with numpy's np.save,
 // version 2.0 headers, every rejected kind of file, and the atomic write surviving a failure mid-write.
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/resource.h>
 
 #include <filesystem>
 
@@ -119,27 +117,6 @@ TEST(NpyTest, ReportsTruncatedAndMalformedFiles) {
   expect_io_error([&] { read_npy(dir / "v9.npy"); }, {"v9.npy: NPY format version 9.0 at byte 6"});
   expect_io_error([&] { read_npy(dir / "absent.npy"); }, {"absent.npy: cannot open"});
 }
-
-// Limits the size of files this process may write, with SIGXFSZ ignored so a write fails with EFBIG instead
-// of killing the process; both are restored on scope exit.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &old_);
-    old_handler_ = signal(SIGXFSZ, SIG_IGN);
-    rlimit limit = old_;
-    limit.rlim_cur = bytes;
-    setrlimit(RLIMIT_FSIZE, &limit);
-  }
-  ~FileSizeLimit() {
-    setrlimit(RLIMIT_FSIZE, &old_);
-    signal(SIGXFSZ, old_handler_);
-  }
-
- private:
-  rlimit old_{};
-  sighandler_t old_handler_;
-};
 
 size_t files_in(const fs::path& dir) {
   return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));

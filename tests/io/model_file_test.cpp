@@ -4,9 +4,6 @@
 #include "fovea/io/model_file.h"
 
 #include <gtest/gtest.h>
-#include <signal.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <functional>
@@ -28,6 +25,8 @@ namespace fovea {
 namespace {
 
 using testing_data::read_bytes;
+using testing_data::FileSizeLimit;
+using testing_data::NoNewFiles;
 using testing_data::temp_dir;
 namespace fs = std::filesystem;
 
@@ -343,43 +342,6 @@ TEST(ModelFileTest, RefusesModelsAndOptimizersItCannotSaveFaithfully) {
                            "optimizer state (names starting with 'optimizer/'); rename the layer");
   EXPECT_FALSE(fs::exists(p));
 }
-
-// Makes every new file descriptor fail (EMFILE) while in scope, so that creating the temporary file fails.
-class NoNewFiles {
- public:
-  NoNewFiles() {
-    getrlimit(RLIMIT_NOFILE, &old_);
-    const int probe = ::dup(2);  // the lowest free descriptor: every lower one is in use
-    ::close(probe);
-    rlimit limit = old_;
-    limit.rlim_cur = static_cast<rlim_t>(probe);
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-  ~NoNewFiles() { setrlimit(RLIMIT_NOFILE, &old_); }
-
- private:
-  rlimit old_{};
-};
-
-// Limits the size of files this process may write, with SIGXFSZ ignored so that a write fails with EFBIG.
-class FileSizeLimit {
- public:
-  explicit FileSizeLimit(rlim_t bytes) {
-    getrlimit(RLIMIT_FSIZE, &old_);
-    old_handler_ = signal(SIGXFSZ, SIG_IGN);
-    rlimit limit = old_;
-    limit.rlim_cur = bytes;
-    setrlimit(RLIMIT_FSIZE, &limit);
-  }
-  ~FileSizeLimit() {
-    setrlimit(RLIMIT_FSIZE, &old_);
-    signal(SIGXFSZ, old_handler_);
-  }
-
- private:
-  rlimit old_{};
-  sighandler_t old_handler_;
-};
 
 TEST(ModelFileTest, AFailedSaveLeavesThePreviousFileIntact) {
   const fs::path dir = temp_dir("model_file_atomic");

@@ -4,8 +4,6 @@
 #include "io/safetensors.h"
 
 #include <gtest/gtest.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -20,6 +18,7 @@ namespace fovea::io_detail {
 namespace {
 
 using testing_data::read_bytes;
+using testing_data::NoNewFiles;
 using testing_data::temp_dir;
 using testing_data::write_bytes;
 namespace fs = std::filesystem;
@@ -190,23 +189,6 @@ TEST(SafetensorsTest, RejectsTensorsItCannotName) {
   EXPECT_THROW(write_safetensors(p, {{"u", Tensor()}}), ValueError);
   EXPECT_FALSE(fs::exists(p));
 }
-
-// Makes every new file descriptor fail (EMFILE) while in scope, so that creating the temporary file fails.
-class NoNewFiles {
- public:
-  NoNewFiles() {
-    getrlimit(RLIMIT_NOFILE, &old_);
-    const int probe = ::dup(2);  // the lowest free descriptor: every lower one is in use
-    ::close(probe);
-    rlimit limit = old_;
-    limit.rlim_cur = static_cast<rlim_t>(probe);
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-  ~NoNewFiles() { setrlimit(RLIMIT_NOFILE, &old_); }
-
- private:
-  rlimit old_{};
-};
 
 TEST(SafetensorsTest, AFailedWriteLeavesThePreviousFileAndNoTemporary) {
   const fs::path dir = temp_dir("safetensors_atomic");
