@@ -13,6 +13,7 @@
 #include "fovea/data/normalization.h"
 #include "fovea/data/sources.h"
 #include "fovea/io/model_file.h"
+#include "fovea/io/onnx.h"
 #include "fovea/layers/activations.h"
 #include "fovea/layers/constraints.h"
 #include "fovea/layers/conv.h"

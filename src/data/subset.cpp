@@ -1,4 +1,4 @@
-// Subsets of a data set: the first samples, or the samples of chosen classes relabelled from 0.
+// Subsets of a data set: the first samples, a range of samples, or the samples of chosen classes relabelled from 0.
 #include <algorithm>
 #include <cstring>
 
@@ -27,8 +27,14 @@ Tensor gather_rows(const Tensor& t, const std::vector<int64_t>& rows) {
 
 Dataset take(const Dataset& data, int64_t count) {
   if (count <= 0 || count >= data.size()) return data;
+  return slice_samples(data, 0, count);
+}
+
+Dataset slice_samples(const Dataset& data, int64_t start, int64_t count) {
+  FOVEA_CHECK(start >= 0 && count >= 0 && start + count <= data.size(), ValueError, "slice_samples: samples [",
+              start, ", ", start + count, ") are outside the ", data.size(), " samples of the data set");
   std::vector<int64_t> rows(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) rows[static_cast<size_t>(i)] = i;
+  for (int64_t i = 0; i < count; ++i) rows[static_cast<size_t>(i)] = start + i;
   return {gather_rows(data.images, rows), gather_rows(data.labels, rows)};
 }
 

@@ -6,8 +6,10 @@
 
 namespace fovea {
 
-InputLayerImpl::InputLayerImpl(const Shape& shape) {
-  batch_shape_.push_back(-1);
+InputLayerImpl::InputLayerImpl(const Shape& shape, int64_t batch_size) {
+  FOVEA_CHECK(batch_size > 0 || batch_size == -1, ShapeError, "Input: batch_size must be positive (or -1 for any), got ",
+              batch_size);
+  batch_shape_.push_back(batch_size);
   for (int64_t d : shape) {
     FOVEA_CHECK(d > 0 || d == -1, ShapeError, "Input: dimensions must be positive (or -1 for any size), got ",
                 shape.to_string());
@@ -28,8 +30,8 @@ nlohmann::json InputLayerImpl::config() const {
   return {{"batch_input_shape", shape}, {"dtype", "float32"}, {"name", name()}};
 }
 
-Layer InputLayer(const Shape& shape, const std::string& name) {
-  auto impl = std::make_shared<InputLayerImpl>(shape);
+Layer InputLayer(const Shape& shape, const std::string& name, int64_t batch_size) {
+  auto impl = std::make_shared<InputLayerImpl>(shape, batch_size);
   impl->set_name(name);
   return Layer(impl);
 }
@@ -43,7 +45,9 @@ SymbolicTensor input_tensor(const Layer& input_layer) {
   return SymbolicTensor(node);
 }
 
-SymbolicTensor Input(const Shape& shape, const std::string& name) { return input_tensor(InputLayer(shape, name)); }
+SymbolicTensor Input(const Shape& shape, const std::string& name, int64_t batch_size) {
+  return input_tensor(InputLayer(shape, name, batch_size));
+}
 
 }  // namespace fovea
 
@@ -52,14 +56,16 @@ namespace fovea {
 Layer InputLayerImpl::from_config(const ConfigReader& c) {
   // Keras writes the batch dimension (and any free dimension) as null.
   const nlohmann::json* shape = c.raw("batch_input_shape");
-  if (!shape || !shape->is_array() || shape->size() < 2) c.fail("batch_input_shape", "a list like [null, 28, 28, 1]");
+  if (!shape || !shape->is_array() || shape->empty()) c.fail("batch_input_shape", "a list like [null, 28, 28, 1]");
   Shape dims;
+  const nlohmann::json& batch = (*shape)[0];
+  if (!batch.is_null() && !batch.is_number_integer()) c.fail("batch_input_shape", "a list like [null, 28, 28, 1]");
   for (size_t i = 1; i < shape->size(); ++i) {
     const nlohmann::json& d = (*shape)[i];
     if (!d.is_null() && !d.is_number_integer()) c.fail("batch_input_shape", "a list like [null, 28, 28, 1]");
     dims.push_back(d.is_null() ? -1 : d.get<int64_t>());
   }
-  return InputLayer(dims);
+  return InputLayer(dims, "", batch.is_null() ? -1 : batch.get<int64_t>());
 }
 
 }  // namespace fovea

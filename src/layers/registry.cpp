@@ -14,6 +14,7 @@
 #include "fovea/layers/regularization.h"
 #include "fovea/layers/reshaping.h"
 #include "fovea/layers/layer_config.h"
+#include "onnx/layers/onnx_layer.h"
 
 namespace fovea {
 namespace {
@@ -92,6 +93,8 @@ LayerFactory find_factory(const std::string& class_name) {
   for (const Registration& r : kLayers) {
     if (r.class_name == class_name) return r.make;
   }
+  // The ONNX-semantics layers that imported models use ("OnnxConv", ...).
+  if (LayerFactory onnx = onnx_detail::find_onnx_layer_factory(class_name)) return onnx;
   const auto it = custom_layers().find(class_name);
   return it == custom_layers().end() ? LayerFactory() : it->second;
 }
@@ -115,6 +118,7 @@ Layer layer_from_config(const std::string& class_name, const nlohmann::json& con
   }
   std::string known;
   for (const Registration& r : kLayers) known += (known.empty() ? "" : ", ") + std::string(r.class_name);
+  for (const std::string& name : onnx_detail::onnx_layer_class_names()) known += ", " + name;
   for (const auto& [name, make] : custom_layers()) known += ", " + name;
   throw ValueError(detail::concat(where, ": unknown layer class '", class_name, "'; known classes: ", known));
 }

@@ -179,6 +179,17 @@ int64_t Model::count_trainable_params() const {
 
 int64_t Model::count_non_trainable_params() const { return count_params() - count_trainable_params(); }
 
+int64_t Model::count_macs() const {
+  int64_t total = 0;
+  for (const auto& node : nodes_) {
+    if (node->inputs.empty()) continue;
+    std::vector<Shape> in_shapes;
+    for (const SymbolicTensor& t : node->inputs) in_shapes.push_back(t.shape());
+    total += node->layer->macs(in_shapes, node->output_shape);
+  }
+  return total;
+}
+
 Tensor Model::regularization_loss() const {
   Tensor total;
   for (const Layer& l : layers_) {

@@ -2,51 +2,21 @@
 // the result, reading their --json output; and the errors a person sees for bad input.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/cli_test_util.h"
 #include "fovea/fovea.h"
-
-#ifndef FOVEA_CLI_PATH
-#error "FOVEA_CLI_PATH must name the fovea executable"
-#endif
 
 namespace fovea {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandResult {
-  int status = 0;
-  std::string out;
-};
-
-// stderr joins stdout unless args redirect it.
-CommandResult run(const std::string& args) {
-  CommandResult result;
-  const bool own_stderr = args.find(" 2>") != std::string::npos;
-  const std::string command = std::string(FOVEA_CLI_PATH) + " " + args + (own_stderr ? "" : " 2>&1");
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return {-1, "popen failed"};
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-// stdout of a --json command; stderr goes to a file so progress lines cannot mix in.
-nlohmann::json run_json(const std::string& args, const fs::path& dir) {
-  const fs::path err = dir / "stderr.txt";
-  CommandResult r = run(args + " 2>" + err.string());
-  EXPECT_EQ(r.status, 0) << r.out;
-  return nlohmann::json::parse(r.out);
-}
+using testing::CommandResult;
+using testing::run;
+using testing::run_json;
 
 // n 12x12 grayscale images (0-255) of three classes: a horizontal bar, a vertical bar, a diagonal.
 void write_bars(const fs::path& x_path, const fs::path& y_path, int64_t n, uint64_t seed) {

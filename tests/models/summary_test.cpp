@@ -61,6 +61,8 @@ TEST(Summary, ExtraColumnsForMacsReceptiveFieldAndMemory) {
   EXPECT_NE(text.find("5x5"), std::string::npos) << text;
   EXPECT_NE(text.find("6x6"), std::string::npos) << text;
   EXPECT_NE(text.find("Total MACs per sample: 11,992,448"), std::string::npos) << text;
+  // 194,688 + 10,616,832 + dense 9216 * 128 + dense 128 * 10.
+  EXPECT_EQ(model.count_macs(), 194688 + 10616832 + 9216 * 128 + 128 * 10);
   EXPECT_NE(text.find("Estimated training memory at batch 128"), std::string::npos) << text;
 }
 

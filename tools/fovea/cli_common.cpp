@@ -6,6 +6,7 @@
 #include "fovea/core/error.h"
 #include "fovea/core/threading.h"
 #include "fovea/io/model_file.h"
+#include "fovea/io/onnx.h"
 #include "fovea/models/config.h"
 #include "fovea/train/progress.h"
 
@@ -16,14 +17,15 @@ LoadedSource load_model_source(const std::string& spec, const zoo::ZooOptions& o
   namespace fs = std::filesystem;
   if (fs::exists(spec)) {
     if (fs::path(spec).extension() == ".json") return {load_model_config(spec), nullptr};
+    if (fs::path(spec).extension() == ".onnx") return {import_onnx(spec), nullptr};
     LoadedModel loaded = load_model_file(spec);
     return {loaded.model, loaded.user};
   }
   std::string names;
   for (const zoo::ZooEntry& e : zoo::entries()) names += (names.empty() ? "" : ", ") + e.name;
   throw ValueError(detail::concat("model '", spec,
-                                  "' is neither a zoo network nor an existing file (a JSON config or a model "
-                                  "file); zoo networks: ",
+                                  "' is neither a zoo network nor an existing file (a JSON config, an ONNX "
+                                  "file or a model file); zoo networks: ",
                                   names));
 }
 

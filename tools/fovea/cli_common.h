@@ -22,7 +22,8 @@ struct LoadedSource {
   nlohmann::json user;  // the training run's metadata in model files written by `fovea train`
 };
 
-// spec: a zoo name ("mnist-cnn"), a JSON config file (*.json) or a model file (anything else that exists).
+// spec: a zoo name ("mnist-cnn"), a JSON config file (*.json), an ONNX file (*.onnx, imported) or a model file
+// (anything else that exists).
 // options apply to zoo networks only. Throws ValueError naming the spec and listing the zoo names otherwise.
 LoadedSource load_model_source(const std::string& spec, const zoo::ZooOptions& options = {});
 

@@ -12,5 +12,10 @@ void add_summary_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_zoo_command(CLI::App& app);
+void add_run_command(CLI::App& app);
+void add_import_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_onnx_test_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace fovea::cli

@@ -14,6 +14,11 @@ int main(int argc, char** argv) {
   fovea::cli::add_eval_command(app);
   fovea::cli::add_predict_command(app);
   fovea::cli::add_zoo_command(app);
+  fovea::cli::add_run_command(app);
+  fovea::cli::add_import_command(app);
+  fovea::cli::add_export_command(app);
+  fovea::cli::add_onnx_test_command(app);
+  fovea::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -27,6 +27,8 @@ struct Dataset {
 // ---- Subsets ----
 // The first count samples (copied; all of them when count <= 0 or beyond the size).
 Dataset take(const Dataset& data, int64_t count);
+// Samples [start, start + count) (copied). Throws ValueError when the range is not inside the data set.
+Dataset slice_samples(const Dataset& data, int64_t start, int64_t count);
 // The samples whose class id is one of classes, in their original order, relabelled 0, 1, ... in the order
 // classes lists them ({5, 6, 7, 8, 9}: class 5 becomes 0); at most limit of them (0: all). Throws ValueError
 // for an empty or repeated class list.

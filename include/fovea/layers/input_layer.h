@@ -7,8 +7,8 @@ namespace fovea {
 
 class InputLayerImpl : public LayerImpl {
  public:
-  // shape excludes the batch dimension.
-  explicit InputLayerImpl(const Shape& shape);
+  // shape excludes the batch dimension; batch_size fixes it (-1: any batch size).
+  explicit InputLayerImpl(const Shape& shape, int64_t batch_size = -1);
   std::string class_name() const override { return "InputLayer"; }
   int min_inputs() const override { return 0; }
   int max_inputs() const override { return 0; }
@@ -19,7 +19,7 @@ class InputLayerImpl : public LayerImpl {
   static Layer from_config(const class ConfigReader& config);
 
  private:
-  Shape batch_shape_;  // (-1, shape...)
+  Shape batch_shape_;  // (batch_size, shape...), batch_size -1 when free
 };
 
 // The symbolic tensor an InputLayer produces: a graph node without inputs.

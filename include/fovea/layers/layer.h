@@ -157,10 +157,11 @@ class SymbolicTensor {
   std::shared_ptr<GraphNode> node_;
 };
 
-// Input: the entry of a functional model. shape excludes the batch dimension, as in Keras.
-SymbolicTensor Input(const Shape& shape, const std::string& name = "");
+// Input: the entry of a functional model. shape excludes the batch dimension, as in Keras. batch_size fixes the
+// batch dimension (Keras's Input(batch_size=...)); -1 leaves it free (None).
+SymbolicTensor Input(const Shape& shape, const std::string& name = "", int64_t batch_size = -1);
 // The InputLayer behind Input(), for Sequential's first entry.
-Layer InputLayer(const Shape& shape, const std::string& name = "");
+Layer InputLayer(const Shape& shape, const std::string& name = "", int64_t batch_size = -1);
 
 // Makes a Layer of type T with options: make_layer<Conv2DImpl>(options).
 template <class T, class... Args>

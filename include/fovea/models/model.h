@@ -62,6 +62,8 @@ class Model {
   int64_t count_params() const;
   int64_t count_trainable_params() const;
   int64_t count_non_trainable_params() const;
+  // Multiply-accumulates of one sample's forward pass (the total of summary()'s MACs column).
+  int64_t count_macs() const;
   // Sum of every layer's regularization penalty (undefined when there is none).
   Tensor regularization_loss() const;
 

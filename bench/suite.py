@@ -1,0 +1,201 @@
+#!/usr/bin/python3
+"""The speed suite: every workload of the speed issue in fovea (`fovea bench ... --json`, one process per
+workload so that each peak RSS is its own) and in PyTorch (this script re-run as a child process per workload),
+back to back on the same machine, with the same threads, warm-up and repeats. Prints one table row per workload:
+fovea's and PyTorch's min/median/max, images/s, peak RSS, the ratio of the two medians (above 1: fovea is
+faster) and fovea's achieved GFLOP/s against the machine's peak.
+
+    python3 bench/suite.py                    # all workloads, 2 threads, 10 repeats
+    python3 bench/suite.py --only W1-train --repeats 20
+    python3 bench/suite.py --no-torch         # fovea alone (also what happens when torch is not installed)
+
+Both sides time the same thing: training is one optimizer step (Adam, forward + loss + backward + update) on a
+fixed random batch; inference is a forward pass in inference mode (PyTorch: eval() under no_grad, and also
+TorchScript's optimize_for_inference, whichever is faster counts as PyTorch's best).
+"""
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+
+# name, fovea network, input shape (channels last, batch excluded), classes, phase, batch size, target ratio
+WORKLOADS = [
+    ("W1-train", "mnist-cnn", (28, 28, 1), 10, "training", 128, 2.0),
+    ("W1-infer-1000", "mnist-cnn", (28, 28, 1), 10, "inference", 1000, 1.5),
+    ("W1-latency", "mnist-cnn", (28, 28, 1), 10, "latency", 1, None),  # target: <= 0.5 ms
+    ("LWLS-train", "lwls-6.3", (28, 28, 1), 10, "training", 128, 3.0),
+    ("ResNet18-32-train", "resnet18", (32, 32, 3), 10, "training", 64, 2.0),
+    ("ResNet50-latency", "resnet50", (224, 224, 3), 1000, "latency", 1, None),  # target: <= 40 ms
+    ("VGG16-latency", "vgg16", (224, 224, 3), 1000, "latency", 1, None),  # target: <= 150 ms
+]
+ABSOLUTE_TARGET_MS = {"W1-latency": 0.5, "ResNet50-latency": 40.0, "VGG16-latency": 150.0}
+PEAK_GFLOPS = 198.0  # the project's stated FP32 peak of this 2-core machine (AVX2 + FMA)
+
+
+# ---------------------------------------------------------------- PyTorch side (child process)
+
+def build_torch(name, shape, classes):
+    import torch.nn as nn
+    h, w, c = shape
+    if name == "mnist-cnn":
+        return nn.Sequential(
+            nn.Conv2d(c, 32, 3), nn.ReLU(), nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Dropout(0.25),
+            nn.Flatten(), nn.Linear(64 * ((h - 4) // 2) * ((w - 4) // 2), 128), nn.ReLU(), nn.Dropout(0.5),
+            nn.Linear(128, classes))
+    if name == "lwls-6.3":
+        return nn.Sequential(
+            nn.Conv2d(c, 4, 5, padding=2), nn.ReLU(), nn.Conv2d(4, 8, 5, stride=2, padding=2), nn.ReLU(),
+            nn.Conv2d(8, 12, 4, stride=2, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(12 * 7 * 7, 200), nn.ReLU(),
+            nn.Linear(200, classes))
+    import torchvision.models as models  # python3-torchvision
+    if name in ("resnet18", "resnet50"):
+        return getattr(models, name)(num_classes=classes)
+    if name == "vgg16":
+        return models.vgg16(num_classes=classes)
+    raise SystemExit(f"suite.py: no PyTorch version of {name}")
+
+
+def time_repeats(fn, warmup, repeats):
+    for _ in range(warmup):
+        fn()
+    ms = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        ms.append((time.perf_counter() - start) * 1000.0)
+    ms.sort()
+    return {"min_ms": ms[0], "median_ms": ms[len(ms) // 2], "max_ms": ms[-1]}
+
+
+def torch_child(a):
+    import torch
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    shape = tuple(a.shape)
+    model = build_torch(a.network, shape, a.classes)
+    x = torch.rand(a.batch, shape[2], shape[0], shape[1])
+    result = {"torch": torch.__version__}
+    if a.phase == "training":
+        model.train()
+        y = torch.randint(0, a.classes, (a.batch,))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            loss_fn(model(x), y).backward()
+            opt.step()
+        result.update(time_repeats(step, a.warmup, a.repeats))
+    else:
+        model.eval()
+        with torch.no_grad():
+            eager = time_repeats(lambda: model(x), a.warmup, a.repeats)
+            try:
+                scripted = torch.jit.optimize_for_inference(torch.jit.script(model))
+                best = time_repeats(lambda: scripted(x), a.warmup, a.repeats)
+                best["variant"] = "torchscript"
+            except Exception as e:  # some builds lack the freezing passes
+                best = dict(eager, variant=f"eager (torchscript failed: {e})")
+        eager["variant"] = "eager"
+        result.update(best if best["median_ms"] < eager["median_ms"] else eager)
+        result["eager_median_ms"] = eager["median_ms"]
+    result["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(json.dumps(result))
+
+
+# ---------------------------------------------------------------- driver
+
+def run_fovea(a, name, network, shape, classes, phase, batch):
+    cmd = [a.fovea, "bench", network, "--input-shape", ",".join(map(str, shape)), "--classes", str(classes),
+           "-b", str(batch), "--threads", str(a.threads), "--warmup", str(a.warmup), "--repeats", str(a.repeats),
+           "--json"]
+    if phase != "training":
+        cmd.append("--inference-only")
+    out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    key = {"training": "training", "inference": "inference", "latency": "latency_batch_1"}[phase]
+    r = dict(out[key])
+    r["peak_rss_mib"] = out[key]["peak_rss_mib"]
+    return r
+
+
+def run_torch(a, network, shape, classes, phase, batch):
+    cmd = [a.python, os.path.abspath(__file__), "--child", "--network", network, "--shape", *map(str, shape),
+           "--classes", str(classes), "--phase", phase, "--batch", str(batch), "--threads", str(a.threads),
+           "--warmup", str(a.warmup), "--repeats", str(a.repeats)]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def torch_available(python):
+    return subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
+
+
+def fmt(r):
+    return f"{r['min_ms']:.2f}/{r['median_ms']:.2f}/{r['max_ms']:.2f}"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--fovea", default=os.path.join(os.path.dirname(__file__), "..", "build", "fovea"))
+    p.add_argument("--python", default="/usr/bin/python3")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--warmup", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--only", nargs="*", help="workload names (default: all)")
+    p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    # child mode (PyTorch side of one workload)
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--network", help=argparse.SUPPRESS)
+    p.add_argument("--shape", type=int, nargs=3, help=argparse.SUPPRESS)
+    p.add_argument("--classes", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--phase", help=argparse.SUPPRESS)
+    p.add_argument("--batch", type=int, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child:
+        return torch_child(a)
+
+    use_torch = not a.no_torch and torch_available(a.python)
+    if not use_torch:
+        print("suite.py: PyTorch not used (--no-torch, or `import torch` fails); fovea's figures alone")
+    print(f"threads {a.threads}, warm-up {a.warmup}, repeats {a.repeats}; times in ms as min/median/max; "
+          f"load average before: {os.getloadavg()[0]:.2f}")
+    header = ["workload", "fovea ms", "img/s", "GFLOP/s (% of peak)", "RSS MiB", "PyTorch ms", "img/s", "RSS MiB",
+              "ratio", "target"]
+    print(" | ".join(header))
+    rows = []
+    for name, network, shape, classes, phase, batch, target_ratio in WORKLOADS:
+        if a.only and name not in a.only:
+            continue
+        f = run_fovea(a, name, network, shape, classes, phase, batch)
+        t = run_torch(a, network, shape, classes, phase, batch) if use_torch else None
+        row = {"workload": name, "fovea": f, "torch": t}
+        cells = [name, fmt(f), f"{f['images_per_s']:.0f}", f"{f['gflops']:.1f} ({100 * f['gflops'] / PEAK_GFLOPS:.0f}%)",
+                 f"{f['peak_rss_mib']:.0f}"]
+        if t and "error" not in t:
+            ratio = t["median_ms"] / f["median_ms"]
+            row["ratio"] = ratio
+            cells += [fmt(t) + (f" ({t['variant']})" if "variant" in t else ""), f"{batch * 1000 / t['median_ms']:.0f}",
+                      f"{t['peak_rss_mib']:.0f}", f"{ratio:.2f}x"]
+        else:
+            cells += [t["error"] if t else "-", "-", "-", "-"]
+        if name in ABSOLUTE_TARGET_MS:
+            met = f["median_ms"] <= ABSOLUTE_TARGET_MS[name]
+            cells.append(f"<= {ABSOLUTE_TARGET_MS[name]} ms: {'met' if met else 'NOT met'}")
+        elif target_ratio and "ratio" in row:
+            cells.append(f">= {target_ratio}x: {'met' if row['ratio'] >= target_ratio else 'NOT met'}")
+        else:
+            cells.append(f">= {target_ratio}x")
+        rows.append(row)
+        print(" | ".join(cells), flush=True)
+    if a.json:
+        print(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
