@@ -453,6 +453,14 @@ void add_tensor_converters(std::map<std::string, Converter>& t) {
   t["HardSigmoid"] = [](NodeContext& n) {
     convert_activation(n, Activation::hard_sigmoid(n.attr_float("alpha", 0.2), n.attr_float("beta", 0.5)));
   };
+  t["Celu"] = [](NodeContext& n) {
+    n.set_output(0, n.emit_onnx("Unary", {{"fn", "celu"}, {"alpha", n.attr_float("alpha", 1.0)}}, {&n.required(0)}));
+  };
+  t["ThresholdedRelu"] = [](NodeContext& n) {
+    n.set_output(0, n.emit_onnx("Unary", {{"fn", "thresholded_relu"}, {"alpha", n.attr_float("alpha", 1.0)}},
+                                {&n.required(0)}));
+  };
+  t["HardSwish"] = [](NodeContext& n) { convert_unary(n, "hard_swish"); };
   t["Neg"] = [](NodeContext& n) { convert_unary(n, "neg"); };
   t["Reciprocal"] = [](NodeContext& n) { convert_unary(n, "reciprocal"); };
   t["Identity"] = [](NodeContext& n) { n.set_output(0, n.required(0)); };

@@ -334,6 +334,15 @@ Tensor k_unary(const Json& a, const Operands& in, bool) {
   }
   if (fn == "reciprocal") return Tensor::scalar(1.0, x.dtype()) / x;
   if (fn == "erf") return differentiable_erf(x);
+  // The activations without a fovea kind, composed of differentiable ops.
+  if (fn == "celu") {
+    const double alpha = float_attr(a, "alpha", 1.0);
+    return relu(x) + minimum(Tensor::scalar(0.0, x.dtype()), (exp(x / alpha) - 1.0) * alpha);
+  }
+  if (fn == "thresholded_relu") {
+    return x * binary(x, Tensor::scalar(float_attr(a, "alpha", 1.0), x.dtype()), BinaryKind::greater);
+  }
+  if (fn == "hard_swish") return x * clip(x / 6.0 + 0.5, 0.0, 1.0);
   return activation(x, Activation(parse_activation(fn), float_attr(a, "alpha", 0.0), float_attr(a, "beta", 0.0)));
 }
 
