@@ -19,14 +19,26 @@ namespace fs = std::filesystem;
 // Input slots that carry an operator's parameters rather than its data. A graph input used only there is bound as a
 // constant per data set, as if it were an initializer: that is how a model whose weights are initializers runs.
 bool is_parameter_slot(const std::string& op, int slot) {
-  static const std::map<std::string, std::set<int>> slots = {
-      {"Conv", {1, 2}},         {"ConvTranspose", {1, 2}}, {"BatchNormalization", {1, 2, 3, 4}},
-      {"InstanceNormalization", {1, 2}}, {"Gemm", {1, 2}}, {"MatMul", {1}}, {"PRelu", {1}},
-      {"Reshape", {1}},         {"Pad", {1, 2}},           {"Clip", {1, 2}},
-      {"Dropout", {1, 2}},      {"Slice", {1, 2, 3, 4}},   {"Split", {1}},
-      {"Squeeze", {1}},         {"Unsqueeze", {1}},        {"Tile", {1}},
-      {"ReduceSum", {1}},       {"ReduceMean", {1}},       {"ReduceMax", {1}},
-      {"ReduceMin", {1}}};
+  static const std::map<std::string, std::set<int>> slots = {{"Conv", {1, 2}},
+                                                             {"ConvTranspose", {1, 2}},
+                                                             {"BatchNormalization", {1, 2, 3, 4}},
+                                                             {"InstanceNormalization", {1, 2}},
+                                                             {"Gemm", {1, 2}},
+                                                             {"MatMul", {1}},
+                                                             {"PRelu", {1}},
+                                                             {"Reshape", {1}},
+                                                             {"Pad", {1, 2}},
+                                                             {"Clip", {1, 2}},
+                                                             {"Dropout", {1, 2}},
+                                                             {"Slice", {1, 2, 3, 4}},
+                                                             {"Split", {1}},
+                                                             {"Squeeze", {1}},
+                                                             {"Unsqueeze", {1}},
+                                                             {"Tile", {1}},
+                                                             {"ReduceSum", {1}},
+                                                             {"ReduceMean", {1}},
+                                                             {"ReduceMax", {1}},
+                                                             {"ReduceMin", {1}}};
   const auto it = slots.find(op);
   return it != slots.end() && it->second.count(slot) > 0;
 }
@@ -136,16 +148,15 @@ OnnxCaseResult run_onnx_test_case(const std::string& dir, const OnnxTestToleranc
         outputs = model->call(feeds, false);
       }
       if (outputs.size() != output_files.size()) {
-        throw ValueError("the model has " + std::to_string(outputs.size()) + " outputs but " + set.string() +
-                         " has " + std::to_string(output_files.size()));
+        throw ValueError("the model has " + std::to_string(outputs.size()) + " outputs but " + set.string() + " has " +
+                         std::to_string(output_files.size()));
       }
       for (size_t o = 0; o < outputs.size(); ++o) {
-        const Tensor expected =
-            onnx_detail::tensor_from_proto(onnx_detail::read_tensor_proto(output_files[o].string()),
-                                           output_files[o].string());
-        const std::string failure = compare(outputs[o], expected, tolerance,
-                                            set.filename().string() + "/" + output_files[o].filename().string(),
-                                            result);
+        const Tensor expected = onnx_detail::tensor_from_proto(onnx_detail::read_tensor_proto(output_files[o].string()),
+                                                               output_files[o].string());
+        const std::string failure =
+            compare(outputs[o], expected, tolerance,
+                    set.filename().string() + "/" + output_files[o].filename().string(), result);
         if (!failure.empty() && result.message.empty()) result.message = failure;
       }
       ++result.data_sets;

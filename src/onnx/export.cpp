@@ -2,12 +2,12 @@
 // exporter (export_*.cpp), then names the graph's inputs and outputs after fovea's tensors, completes the value
 // types with ONNX's own shape inference (strict, so that a graph ONNX would reject is never written) and writes
 // the file atomically.
-#include <map>
-#include <set>
-
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
+
+#include <map>
+#include <set>
 
 #include "fovea/core/error.h"
 #include "fovea/io/onnx.h"
@@ -184,8 +184,8 @@ void export_onnx(Model& model, const std::string& path, const OnnxExportOptions&
     ::onnx::shape_inference::InferShapes(proto, ::onnx::OpSchemaRegistry::Instance(),
                                          ::onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict_mode=*/1));
   } catch (const std::exception& e) {
-    throw ValueError("export_onnx: model '" + model.name() + "': the exported graph fails ONNX's checks (" +
-                     e.what() + "); this is a fovea bug");
+    throw ValueError("export_onnx: model '" + model.name() + "': the exported graph fails ONNX's checks (" + e.what() +
+                     "); this is a fovea bug");
   }
   drop_io_value_info(*graph);
   write_model_proto(proto, path);

@@ -54,8 +54,7 @@ Value export_conv(ExportGraph& g, const LayerApplication& app) {
   const std::string bias = o.use_bias ? g.initializer(app.weight("bias"), app.output + "/bias") : "";
   const std::string pre = pre_activation_name(g, app, o.activation);
   conv_node(g, x, kernel, bias,
-            window_attributes(x, o.data_format, o.kernel_size, o.strides, o.dilation_rate, o.padding), o.groups,
-            pre);
+            window_attributes(x, o.data_format, o.kernel_size, o.strides, o.dilation_rate, o.padding), o.groups, pre);
   return emit_activation(g, {pre, perm, app.output_shape}, o.activation, app.output, app.describe());
 }
 
@@ -98,8 +97,8 @@ Value export_conv_transpose(ExportGraph& g, const LayerApplication& app) {
   std::vector<int64_t> pads, output_padding;
   for (int i = 0; i < geometry.spatial_rank; ++i) {
     const int64_t dilated = geometry.dilation[i] * (geometry.kernel_size[i] - 1) + 1;
-    const int64_t unpadded = (geometry.out_size[i] - 1) * geometry.strides[i] + dilated - geometry.pads_begin[i] -
-                             geometry.pads_end[i];
+    const int64_t unpadded =
+        (geometry.out_size[i] - 1) * geometry.strides[i] + dilated - geometry.pads_begin[i] - geometry.pads_end[i];
     output_padding.push_back(geometry.in_size[i] - unpadded);
     pads.push_back(geometry.pads_begin[i]);
   }

@@ -9,13 +9,13 @@
 // once where Keras's element order matters again (Flatten, Dense on images, Reshape, the model's outputs).
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <onnx/onnx_pb.h>
 
 #include "fovea/core/tensor.h"
 #include "fovea/layers/layer.h"

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fovea/layers/layer.h"
 #include "fovea/ops/activation.h"
@@ -18,9 +17,9 @@ namespace fovea::onnx_detail {
 struct LayerApplication {
   const LayerImpl& layer;
   std::vector<Value> inputs;
-  Shape output_shape;      // Keras's (batch -1)
-  std::string output;      // the (reserved) name the layer's result gets
-  nlohmann::json config;   // layer.config(): the options of layers without an options() accessor
+  Shape output_shape;     // Keras's (batch -1)
+  std::string output;     // the (reserved) name the layer's result gets
+  nlohmann::json config;  // layer.config(): the options of layers without an options() accessor
 
   // "Conv2D 'conv2d_1'", for errors.
   std::string describe() const;

@@ -26,12 +26,12 @@ Value export_batch_norm(ExportGraph& g, const LayerApplication& app) {
   const nlohmann::json& c = app.config;
   const Value x = with_axis_second(g, app.inputs[0], keras_axis(c["axis"].get<int64_t>(), app.inputs[0].rank()));
   const Tensor& mean = app.weight("moving_mean");
-  const std::string scale = c["scale"].get<bool>() ? g.initializer(app.weight("gamma"), app.output + "/gamma")
-                                                   : g.initializer(Tensor::ones(mean.shape(), mean.dtype()),
-                                                                   app.output + "/gamma");
-  const std::string bias = c["center"].get<bool>() ? g.initializer(app.weight("beta"), app.output + "/beta")
-                                                   : g.initializer(Tensor::zeros(mean.shape(), mean.dtype()),
-                                                                   app.output + "/beta");
+  const std::string scale = c["scale"].get<bool>()
+                                ? g.initializer(app.weight("gamma"), app.output + "/gamma")
+                                : g.initializer(Tensor::ones(mean.shape(), mean.dtype()), app.output + "/gamma");
+  const std::string bias = c["center"].get<bool>()
+                               ? g.initializer(app.weight("beta"), app.output + "/beta")
+                               : g.initializer(Tensor::zeros(mean.shape(), mean.dtype()), app.output + "/beta");
   g.node("BatchNormalization",
          {x.name, scale, bias, g.initializer(mean, app.output + "/moving_mean"),
           g.initializer(app.weight("moving_variance"), app.output + "/moving_variance")},
@@ -70,7 +70,8 @@ Value export_layer_norm(ExportGraph& g, const LayerApplication& app) {
   const std::string deviation = g.op("Sqrt", {shifted}, out + "/std");
   const bool scale = c["scale"].get<bool>(), center = c["center"].get<bool>();
   Shape broadcast = Shape::filled(rank, 1);
-  for (size_t i = 0; i < axes.size(); ++i) broadcast[static_cast<int>(physical[i])] = x.shape[static_cast<int>(axes[i])];
+  for (size_t i = 0; i < axes.size(); ++i)
+    broadcast[static_cast<int>(physical[i])] = x.shape[static_cast<int>(axes[i])];
   std::string y = g.node("Div", {centered, deviation}, {scale || center ? g.unique_name(out + "/normalized") : out});
   if (scale) {
     const std::string gamma = g.initializer(app.weight("gamma").detach().view(broadcast), out + "/gamma");
@@ -98,8 +99,8 @@ Value export_lrn(ExportGraph& g, const LayerApplication& app) {
   const Value& in = app.inputs[0];
   const Value x = with_axis_second(g, in, channels_last ? in.rank() - 1 : 1);
   g.node("LRN", {x.name}, {app.output},
-         {Attribute::integer("size", size), Attribute::real("alpha", alpha), Attribute::real("beta", c["beta"].get<double>()),
-          Attribute::real("bias", c["bias"].get<double>())});
+         {Attribute::integer("size", size), Attribute::real("alpha", alpha),
+          Attribute::real("beta", c["beta"].get<double>()), Attribute::real("bias", c["bias"].get<double>())});
   return app.result(x.perm);
 }
 

@@ -55,8 +55,8 @@ Value export_global_pooling(ExportGraph& g, const LayerApplication& app) {
   std::vector<int64_t> axes;
   for (int a = first_spatial; a < first_spatial + rank - 2; ++a) axes.push_back(physical_axis(x.perm, a));
   std::sort(axes.begin(), axes.end());
-  FOVEA_CHECK(layer.kind() == PoolKind::max || layer.kind() == PoolKind::average, ValueError, "export_onnx: ",
-              app.describe(), ": only max and average global pooling have ONNX forms");
+  FOVEA_CHECK(layer.kind() == PoolKind::max || layer.kind() == PoolKind::average, ValueError,
+              "export_onnx: ", app.describe(), ": only max and average global pooling have ONNX forms");
   g.node(layer.kind() == PoolKind::max ? "ReduceMax" : "ReduceMean", {x.name}, {app.output},
          {Attribute::integers("axes", axes), Attribute::integer("keepdims", o.keepdims ? 1 : 0)});
   if (o.keepdims) return app.result(x.perm);

@@ -32,7 +32,8 @@ std::string supported_list() {
 // A graph input's static shape: dimensions without a value (symbolic names) are -1.
 Shape input_shape(const onnx::ValueInfoProto& info, const std::string& path) {
   if (!info.type().has_tensor_type()) {
-    throw ValueError(path + ": graph input '" + info.name() + "' is not a tensor (sequences, maps and optional "
+    throw ValueError(path + ": graph input '" + info.name() +
+                     "' is not a tensor (sequences, maps and optional "
                      "values are not supported)");
   }
   Shape shape;

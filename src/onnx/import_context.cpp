@@ -113,14 +113,23 @@ nlohmann::json NodeContext::attributes_json() const {
   nlohmann::json out = nlohmann::json::object();
   for (const onnx::AttributeProto& a : node_.attribute()) {
     switch (a.type()) {
-      case onnx::AttributeProto::INT: out[a.name()] = a.i(); break;
-      case onnx::AttributeProto::FLOAT: out[a.name()] = a.f(); break;
-      case onnx::AttributeProto::STRING: out[a.name()] = a.s(); break;
-      case onnx::AttributeProto::INTS: out[a.name()] = std::vector<int64_t>(a.ints().begin(), a.ints().end()); break;
+      case onnx::AttributeProto::INT:
+        out[a.name()] = a.i();
+        break;
+      case onnx::AttributeProto::FLOAT:
+        out[a.name()] = a.f();
+        break;
+      case onnx::AttributeProto::STRING:
+        out[a.name()] = a.s();
+        break;
+      case onnx::AttributeProto::INTS:
+        out[a.name()] = std::vector<int64_t>(a.ints().begin(), a.ints().end());
+        break;
       case onnx::AttributeProto::FLOATS:
         out[a.name()] = std::vector<double>(a.floats().begin(), a.floats().end());
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return out;
@@ -139,7 +148,8 @@ void NodeContext::set_output(int i, const SymbolicTensor& symbolic, DType dtype)
 }
 
 ImportedValue NodeContext::emit_onnx(const std::string& op, const nlohmann::json& attributes,
-                             const std::vector<const ImportedValue*>& operands, const std::vector<std::string>& weight_names) {
+                                     const std::vector<const ImportedValue*>& operands,
+                                     const std::vector<std::string>& weight_names) {
   bool all_constant = true;
   bool any_mask = false;
   for (const ImportedValue* v : operands) {
@@ -156,8 +166,9 @@ ImportedValue NodeContext::emit_onnx(const std::string& op, const nlohmann::json
     out.dtype = out.constant.dtype();
     if (any_mask) {
       if (!moves_elements(op)) {
-        fail("computes with the batch size, which is only known at run time (only shape values that are moved, "
-             "gathered or concatenated can be resolved when importing)");
+        fail(
+            "computes with the batch size, which is only known at run time (only shape values that are moved, "
+            "gathered or concatenated can be resolved when importing)");
       }
       std::vector<Tensor> masks;
       for (const ImportedValue* v : operands) {
@@ -216,7 +227,7 @@ ImportedValue NodeContext::emit_onnx(const std::string& op, const nlohmann::json
 }
 
 ImportedValue NodeContext::emit_layer(const Layer& layer, const std::vector<const ImportedValue*>& inputs,
-                              const std::vector<Tensor>& weights) {
+                                      const std::vector<Tensor>& weights) {
   std::vector<SymbolicTensor> symbolic_inputs;
   for (const ImportedValue* v : inputs) symbolic_inputs.push_back(symbolic(*v));
   ImportedValue out;

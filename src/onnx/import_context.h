@@ -2,14 +2,14 @@
 // symbolic tensor of the fovea model being built) and the helpers converters use to read a node and emit layers.
 #pragma once
 
+#include <onnx/onnx_pb.h>
+
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <onnx/onnx_pb.h>
 
 #include "fovea/core/error.h"
 #include "fovea/layers/layer.h"
@@ -75,11 +75,12 @@ class NodeContext {
   // Emits an OnnxLayerImpl running kernel op on operands (null = absent); constant float operands become its
   // weights (named by weight_names where given). When every operand is a constant the kernel runs now instead
   // (constant folding, batch masks included). Returns the result.
-  ImportedValue emit_onnx(const std::string& op, const nlohmann::json& attributes, const std::vector<const ImportedValue*>& operands,
-                  const std::vector<std::string>& weight_names = {});
+  ImportedValue emit_onnx(const std::string& op, const nlohmann::json& attributes,
+                          const std::vector<const ImportedValue*>& operands,
+                          const std::vector<std::string>& weight_names = {});
   // Applies a Keras layer to run-time inputs; weights (when given) replace the built layer's.
   ImportedValue emit_layer(const Layer& layer, const std::vector<const ImportedValue*>& inputs,
-                   const std::vector<Tensor>& weights = {});
+                           const std::vector<Tensor>& weights = {});
   // The symbolic tensor for a value (a constant becomes an OnnxConstant layer's output).
   SymbolicTensor symbolic(const ImportedValue& value);
 

@@ -27,7 +27,8 @@ std::pair<int64_t, int64_t> same_pads(int64_t in, int64_t kernel, int64_t stride
 }
 
 // The explicit pads (begins then ends) of a convolution or pooling node, auto_pad resolved.
-Ints resolve_pads(const NodeContext& n, const Shape& x, const Ints& kernel, const Ints& strides, const Ints& dilations) {
+Ints resolve_pads(const NodeContext& n, const Shape& x, const Ints& kernel, const Ints& strides,
+                  const Ints& dilations) {
   const int rank = static_cast<int>(kernel.size());
   const std::string auto_pad = n.attr_string("auto_pad", "NOTSET");
   Ints pads = n.attr_ints("pads", Ints(2 * rank, 0));
@@ -66,108 +67,133 @@ nlohmann::json with(nlohmann::json attributes, const nlohmann::json& extra) {
   return attributes;
 }
 
+// What Conv and ConvTranspose nodes share: input, weight, optional bias and the window attributes.
+struct ConvNode {
+  const ImportedValue& x;
+  const ImportedValue& w;
+  const ImportedValue* b;
+  Shape xs, ws;
+  int rank;
+  Ints kernel, strides, dilations;
+  int64_t group;
+};
+
+ConvNode read_conv_node(NodeContext& n, const char* weight_form) {
+  ConvNode c{n.required(0), n.required(1), n.input(2)};
+  c.xs = c.x.shape();
+  c.ws = c.w.shape();
+  c.rank = c.ws.rank() - 2;
+  if (c.rank < 1 || c.xs.rank() != c.rank + 2) {
+    n.fail(std::string("needs an (N, C, spatial...) input and a ") + weight_form + " weight");
+  }
+  c.kernel = n.attr_ints("kernel_shape", Ints(c.ws.begin() + 2, c.ws.end()));
+  c.strides = n.attr_ints("strides", Ints(c.rank, 1));
+  c.dilations = n.attr_ints("dilations", Ints(c.rank, 1));
+  c.group = n.attr_int("group", 1);
+  return c;
+}
+
 void convert_conv(NodeContext& n) {
-  const ImportedValue& x = n.required(0);
-  const ImportedValue& w = n.required(1);
-  const ImportedValue* b = n.input(2);
-  const Shape xs = x.shape();
-  const Shape ws = w.shape();
-  const int rank = ws.rank() - 2;
-  if (rank < 1 || xs.rank() != rank + 2) n.fail("needs an (N, C, spatial...) input and an (M, C/group, k...) weight");
-  const Ints kernel = n.attr_ints("kernel_shape", Ints(ws.begin() + 2, ws.end()));
-  const Ints strides = n.attr_ints("strides", Ints(rank, 1));
-  const Ints dilations = n.attr_ints("dilations", Ints(rank, 1));
-  const int64_t group = n.attr_int("group", 1);
-  const Ints pads = resolve_pads(n, xs, kernel, strides, dilations);
-  const nlohmann::json attributes = {{"strides", strides}, {"dilations", dilations}, {"group", group}, {"pads", pads}};
-  const std::optional<Padding> padding = keras_padding(xs, pads, kernel, strides, dilations);
-  const bool constant_weights = w.is_constant() && (!b || b->is_constant());
-  if (padding && constant_weights && rank <= 3 && x.is_float()) {
-    std::vector<Tensor> weights{w.constant};
-    if (b) weights.push_back(b->constant);
+  const ConvNode c = read_conv_node(n, "(M, C/group, k...)");
+  const Ints pads = resolve_pads(n, c.xs, c.kernel, c.strides, c.dilations);
+  const nlohmann::json attributes = {
+      {"strides", c.strides}, {"dilations", c.dilations}, {"group", c.group}, {"pads", pads}};
+  const std::optional<Padding> padding = keras_padding(c.xs, pads, c.kernel, c.strides, c.dilations);
+  const bool constant_weights = c.w.is_constant() && (!c.b || c.b->is_constant());
+  if (padding && constant_weights && c.rank <= 3 && c.x.is_float()) {
+    std::vector<Tensor> weights{c.w.constant};
+    if (c.b) weights.push_back(c.b->constant);
     try {
       Layer layer;
-      const int64_t in_channels = xs[1];
-      if (rank == 2 && group > 1 && group == in_channels && ws[0] % in_channels == 0) {
-        layer = DepthwiseConv2D({.kernel_size = dims(kernel), .strides = dims(strides), .padding = *padding,
-                                 .depth_multiplier = ws[0] / in_channels, .data_format = DataFormat::channels_first,
-                                 .dilation_rate = dims(dilations), .use_bias = b != nullptr});
+      const int64_t in_channels = c.xs[1];
+      if (c.rank == 2 && c.group > 1 && c.group == in_channels && c.ws[0] % in_channels == 0) {
+        layer = DepthwiseConv2D({.kernel_size = dims(c.kernel),
+                                 .strides = dims(c.strides),
+                                 .padding = *padding,
+                                 .depth_multiplier = c.ws[0] / in_channels,
+                                 .data_format = DataFormat::channels_first,
+                                 .dilation_rate = dims(c.dilations),
+                                 .use_bias = c.b != nullptr});
       } else {
-        const ConvOptions o{.filters = ws[0], .kernel_size = dims(kernel), .strides = dims(strides),
-                            .padding = *padding, .data_format = DataFormat::channels_first,
-                            .dilation_rate = dims(dilations), .groups = group, .use_bias = b != nullptr};
-        layer = rank == 1 ? Conv1D(o) : rank == 2 ? Conv2D(o) : Conv3D(o);
+        const ConvOptions o{.filters = c.ws[0],
+                            .kernel_size = dims(c.kernel),
+                            .strides = dims(c.strides),
+                            .padding = *padding,
+                            .data_format = DataFormat::channels_first,
+                            .dilation_rate = dims(c.dilations),
+                            .groups = c.group,
+                            .use_bias = c.b != nullptr};
+        layer = c.rank == 1 ? Conv1D(o) : c.rank == 2 ? Conv2D(o) : Conv3D(o);
       }
-      n.set_output(0, n.emit_layer(layer, {&x}, weights));
+      n.set_output(0, n.emit_layer(layer, {&c.x}, weights));
       return;
     } catch (const ValueError&) {
       // Keras refuses some combinations (strides with dilation): the ONNX layer computes them.
     }
   }
-  n.set_output(0, n.emit_onnx("Conv", attributes, {&x, &w, b}, {"", "W", "B"}));
+  n.set_output(0, n.emit_onnx("Conv", attributes, {&c.x, &c.w, c.b}, {"", "W", "B"}));
 }
 
 void convert_conv_transpose(NodeContext& n) {
-  const ImportedValue& x = n.required(0);
-  const ImportedValue& w = n.required(1);
-  const ImportedValue* b = n.input(2);
-  const Shape xs = x.shape();
-  const Shape ws = w.shape();
-  const int rank = ws.rank() - 2;
-  if (rank < 1 || xs.rank() != rank + 2) n.fail("needs an (N, C, spatial...) input and a (C, M/group, k...) weight");
-  const Ints kernel = n.attr_ints("kernel_shape", Ints(ws.begin() + 2, ws.end()));
-  const Ints strides = n.attr_ints("strides", Ints(rank, 1));
-  const Ints dilations = n.attr_ints("dilations", Ints(rank, 1));
-  const int64_t group = n.attr_int("group", 1);
-  Ints output_padding = n.attr_ints("output_padding", Ints(rank, 0));
-  Ints pads = n.attr_ints("pads", Ints(2 * rank, 0));
+  const ConvNode c = read_conv_node(n, "(C, M/group, k...)");
+  Ints output_padding = n.attr_ints("output_padding", Ints(c.rank, 0));
+  Ints pads = n.attr_ints("pads", Ints(2 * c.rank, 0));
   const std::string auto_pad = n.attr_string("auto_pad", "NOTSET");
   Ints output_shape = n.attr_ints("output_shape");
   if (output_shape.empty() && (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER")) {
-    for (int i = 0; i < rank; ++i) output_shape.push_back(xs[2 + i] * strides[i]);
+    for (int i = 0; i < c.rank; ++i) output_shape.push_back(c.xs[2 + i] * c.strides[i]);
   }
   if (!output_shape.empty()) {
-    if (static_cast<int>(output_shape.size()) > rank) output_shape.erase(output_shape.begin(), output_shape.end() - rank);
-    for (int i = 0; i < rank; ++i) {
-      if (xs[2 + i] < 0) n.fail("output_shape needs a known spatial size");
-      const int64_t full = strides[i] * (xs[2 + i] - 1) + output_padding[i] + (kernel[i] - 1) * dilations[i] + 1;
+    if (static_cast<int>(output_shape.size()) > c.rank)
+      output_shape.erase(output_shape.begin(), output_shape.end() - c.rank);
+    for (int i = 0; i < c.rank; ++i) {
+      if (c.xs[2 + i] < 0) n.fail("output_shape needs a known spatial size");
+      const int64_t full =
+          c.strides[i] * (c.xs[2 + i] - 1) + output_padding[i] + (c.kernel[i] - 1) * c.dilations[i] + 1;
       const int64_t total = full - output_shape[i];
       if (total < 0) {  // a larger output: the extra rows come after the last input's reach, as output padding
         output_padding[i] -= total;
-        pads[i] = pads[i + rank] = 0;
+        pads[i] = pads[i + c.rank] = 0;
       } else if (auto_pad == "SAME_UPPER") {
         pads[i] = total / 2;
-        pads[i + rank] = total - total / 2;
+        pads[i + c.rank] = total - total / 2;
       } else {
         pads[i] = total - total / 2;
-        pads[i + rank] = total / 2;
+        pads[i + c.rank] = total / 2;
       }
     }
   } else if (auto_pad == "VALID") {
-    pads.assign(2 * rank, 0);
+    pads.assign(2 * c.rank, 0);
   }
-  const nlohmann::json attributes = {{"strides", strides}, {"dilations", dilations}, {"group", group},
-                                     {"pads", pads}, {"output_padding", output_padding}};
+  const nlohmann::json attributes = {{"strides", c.strides},
+                                     {"dilations", c.dilations},
+                                     {"group", c.group},
+                                     {"pads", pads},
+                                     {"output_padding", output_padding}};
   const bool plain = std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; }) &&
                      std::all_of(output_padding.begin(), output_padding.end(), [](int64_t p) { return p == 0; }) &&
-                     std::all_of(dilations.begin(), dilations.end(), [](int64_t d) { return d == 1; });
+                     std::all_of(c.dilations.begin(), c.dilations.end(), [](int64_t d) { return d == 1; });
   bool kernel_covers_stride = true;
-  for (int i = 0; i < rank; ++i) kernel_covers_stride = kernel_covers_stride && kernel[i] >= strides[i];
-  const bool constant_weights = w.is_constant() && (!b || b->is_constant());
-  if (plain && kernel_covers_stride && constant_weights && rank <= 3 && x.is_float()) {
-    std::vector<Tensor> weights{w.constant};
-    if (b) weights.push_back(b->constant);
+  for (int i = 0; i < c.rank; ++i) kernel_covers_stride = kernel_covers_stride && c.kernel[i] >= c.strides[i];
+  const bool constant_weights = c.w.is_constant() && (!c.b || c.b->is_constant());
+  if (plain && kernel_covers_stride && constant_weights && c.rank <= 3 && c.x.is_float()) {
+    std::vector<Tensor> weights{c.w.constant};
+    if (c.b) weights.push_back(c.b->constant);
     try {
-      const ConvTransposeOptions o{.filters = ws[1] * group, .kernel_size = dims(kernel), .strides = dims(strides),
-                                   .padding = Padding::valid, .data_format = DataFormat::channels_first,
-                                   .groups = group, .use_bias = b != nullptr};
-      const Layer layer = rank == 1 ? Conv1DTranspose(o) : rank == 2 ? Conv2DTranspose(o) : Conv3DTranspose(o);
-      n.set_output(0, n.emit_layer(layer, {&x}, weights));
+      const ConvTransposeOptions o{.filters = c.ws[1] * c.group,
+                                   .kernel_size = dims(c.kernel),
+                                   .strides = dims(c.strides),
+                                   .padding = Padding::valid,
+                                   .data_format = DataFormat::channels_first,
+                                   .groups = c.group,
+                                   .use_bias = c.b != nullptr};
+      const Layer layer = c.rank == 1 ? Conv1DTranspose(o) : c.rank == 2 ? Conv2DTranspose(o) : Conv3DTranspose(o);
+      n.set_output(0, n.emit_layer(layer, {&c.x}, weights));
       return;
     } catch (const ValueError&) {
     }
   }
-  n.set_output(0, n.emit_onnx("ConvTranspose", attributes, {&x, &w, b}, {"", "W", "B"}));
+  n.set_output(0, n.emit_onnx("ConvTranspose", attributes, {&c.x, &c.w, c.b}, {"", "W", "B"}));
 }
 
 void convert_pool(NodeContext& n, const std::string& kind) {
@@ -199,7 +225,9 @@ void convert_pool(NodeContext& n, const std::string& kind) {
                           !(kind == "average" && count_include_pad && *padding == Padding::same) &&
                           !(kind == "lp" && *padding == Padding::same);
   if (keras_fits && n.output_count() == 1) {
-    const PoolingOptions o{.pool_size = dims(kernel), .strides = dims(strides), .padding = *padding,
+    const PoolingOptions o{.pool_size = dims(kernel),
+                           .strides = dims(strides),
+                           .padding = *padding,
                            .data_format = DataFormat::channels_first};
     Layer layer;
     if (kind == "max") layer = rank == 1 ? MaxPooling1D(o) : rank == 2 ? MaxPooling2D(o) : MaxPooling3D(o);
@@ -216,8 +244,8 @@ void convert_pool(NodeContext& n, const std::string& kind) {
   n.set_output(0, n.emit_onnx("Pool", attributes, {&x}));
   if (n.output_used(1)) {
     if (dilated || rank != 2) n.fail("the indices output is supported for 2-D pooling without dilations only");
-    n.set_output(1, n.emit_onnx("MaxPoolIndices",
-                                with(attributes, {{"storage_order", n.attr_int("storage_order", 0)}}), {&x}));
+    n.set_output(
+        1, n.emit_onnx("MaxPoolIndices", with(attributes, {{"storage_order", n.attr_int("storage_order", 0)}}), {&x}));
   }
 }
 
@@ -248,8 +276,8 @@ void convert_batch_norm(NodeContext& n) {
   if (training) {
     for (int out = 0; out < 3; ++out) {
       if (!n.output_used(out)) continue;
-      const nlohmann::json attributes = {{"epsilon", epsilon}, {"momentum", momentum}, {"training_mode", 1},
-                                         {"output", out}};
+      const nlohmann::json attributes = {
+          {"epsilon", epsilon}, {"momentum", momentum}, {"training_mode", 1}, {"output", out}};
       n.set_output(out, n.emit_onnx("BatchNormalization", attributes, operands, names));
     }
     return;
@@ -258,9 +286,9 @@ void convert_batch_norm(NodeContext& n) {
   for (size_t i = 1; i < operands.size(); ++i) constant = constant && operands[i]->is_constant();
   if (constant && x.shape().rank() >= 2 && x.is_float()) {
     const Layer layer = BatchNormalization({.axis = 1, .momentum = momentum, .epsilon = epsilon});
-    n.set_output(0, n.emit_layer(layer, {&x},
-                                 {operands[1]->constant, operands[2]->constant, operands[3]->constant,
-                                  operands[4]->constant}));
+    n.set_output(
+        0, n.emit_layer(layer, {&x},
+                        {operands[1]->constant, operands[2]->constant, operands[3]->constant, operands[4]->constant}));
     return;
   }
   n.set_output(0, n.emit_onnx("BatchNormalization", {{"epsilon", epsilon}, {"momentum", momentum}}, operands, names));
@@ -274,8 +302,8 @@ void convert_gemm(NodeContext& n) {
   const double beta = n.attr_float("beta", 1.0);
   const bool trans_a = n.attr_int("transA", 0) != 0;
   const bool trans_b = n.attr_int("transB", 0) != 0;
-  const nlohmann::json attributes = {{"alpha", alpha}, {"beta", beta}, {"transA", trans_a ? 1 : 0},
-                                     {"transB", trans_b ? 1 : 0}};
+  const nlohmann::json attributes = {
+      {"alpha", alpha}, {"beta", beta}, {"transA", trans_a ? 1 : 0}, {"transB", trans_b ? 1 : 0}};
   if (!trans_a && !a.is_constant() && a.shape().rank() == 2 && b.is_constant() && b.shape().rank() == 2 &&
       (!c || c->is_constant()) && a.is_float()) {
     Tensor kernel = b.constant.to(DType::f32);
@@ -285,9 +313,11 @@ void convert_gemm(NodeContext& n) {
     Tensor bias;
     if (c) {
       const Shape cs = c->constant.shape();
-      bias_fits = cs.numel() == 1 || (cs.rank() == 1 && cs[0] == units) || (cs.rank() == 2 && cs[0] == 1 && cs[1] == units);
+      bias_fits =
+          cs.numel() == 1 || (cs.rank() == 1 && cs[0] == units) || (cs.rank() == 2 && cs[0] == 1 && cs[1] == units);
       if (bias_fits) {
-        bias = add(Tensor::zeros(Shape{units}), reshape(c->constant.to(DType::f32), cs.numel() == 1 ? Shape{1} : Shape{units}));
+        bias = add(Tensor::zeros(Shape{units}),
+                   reshape(c->constant.to(DType::f32), cs.numel() == 1 ? Shape{1} : Shape{units}));
         if (beta != 1.0) bias = bias * beta;
       }
     }

@@ -25,8 +25,9 @@ void convert_activation(NodeContext& n, const Activation& f) {
   if (runtime_float(x)) {
     n.set_output(0, n.emit_layer(ActivationLayer({.activation = f}), {&x}));
   } else {
-    n.set_output(0, n.emit_onnx("Unary", {{"fn", std::string(activation_name(f.kind))}, {"alpha", f.alpha},
-                                          {"beta", f.beta}}, {&x}));
+    n.set_output(
+        0, n.emit_onnx("Unary", {{"fn", std::string(activation_name(f.kind))}, {"alpha", f.alpha}, {"beta", f.beta}},
+                       {&x}));
   }
 }
 
@@ -114,8 +115,8 @@ void convert_clip(NodeContext& n) {
   const double high = (inputs ? n.number(2, "max") : n.number(-1, "max")).value_or(DBL_MAX);
   if (runtime_float(x)) {
     // float32's limits stand for "no bound" (JSON has no infinity).
-    const Activation f = Activation::clip(std::max(low, -static_cast<double>(FLT_MAX)),
-                                          std::min(high, static_cast<double>(FLT_MAX)));
+    const Activation f =
+        Activation::clip(std::max(low, -static_cast<double>(FLT_MAX)), std::min(high, static_cast<double>(FLT_MAX)));
     return n.set_output(0, n.emit_layer(ActivationLayer({.activation = f}), {&x}));
   }
   nlohmann::json attributes = nlohmann::json::object();
@@ -131,12 +132,13 @@ void convert_softmax(NodeContext& n, bool log) {
   if (axis < 0) axis += rank;
   const bool coerce = n.opset() < 13;
   if (runtime_float(x) && axis == rank - 1 && rank >= 2) {
-    const Layer layer = log ? ActivationLayer({.activation = ActivationKind::log_softmax})
-                            : Softmax({.axis = static_cast<int>(axis)});
+    const Layer layer =
+        log ? ActivationLayer({.activation = ActivationKind::log_softmax}) : Softmax({.axis = static_cast<int>(axis)});
     return n.set_output(0, n.emit_layer(layer, {&x}));
   }
-  n.set_output(0, n.emit_onnx("Softmax", {{"fn", log ? "log_softmax" : "softmax"}, {"axis", axis},
-                                          {"coerce", coerce ? 1 : 0}}, {&x}));
+  n.set_output(
+      0, n.emit_onnx("Softmax", {{"fn", log ? "log_softmax" : "softmax"}, {"axis", axis}, {"coerce", coerce ? 1 : 0}},
+                     {&x}));
 }
 
 void convert_unary(NodeContext& n, const std::string& fn) {
@@ -164,8 +166,11 @@ void convert_binary(NodeContext& n, const std::string& kind) {
   const bool has_keras_layer = kind == "add" || kind == "sub" || kind == "mul" || kind == "max" || kind == "min";
   if (!a.is_constant() && !b.is_constant() && a.is_float() && b.is_float() && a.shape() == b.shape() &&
       a.shape().rank() >= 1 && has_keras_layer) {
-    const Layer layer = kind == "add" ? Add() : kind == "sub" ? Subtract() : kind == "mul" ? Multiply()
-                        : kind == "max" ? Maximum() : Minimum();
+    const Layer layer = kind == "add"   ? Add()
+                        : kind == "sub" ? Subtract()
+                        : kind == "mul" ? Multiply()
+                        : kind == "max" ? Maximum()
+                                        : Minimum();
     return n.set_output(0, n.emit_layer(layer, {&a, &b}));
   }
   n.set_output(0, n.emit_onnx("Binary", {{"kind", kind}}, {&a, &b}, {"A", "B"}));
@@ -293,7 +298,8 @@ void convert_gather(NodeContext& n) {
     std::vector<int64_t> values;
     for (double v : indices.constant.to_vector()) values.push_back(static_cast<int64_t>(v));
     const nlohmann::json attributes = {
-        {"axis", axis}, {"indices", values},
+        {"axis", axis},
+        {"indices", values},
         {"indices_shape", Ints(indices.constant.shape().begin(), indices.constant.shape().end())}};
     return n.set_output(0, n.emit_onnx("Gather", attributes, {&data}));
   }
@@ -347,8 +353,8 @@ void convert_pad(NodeContext& n) {
   const int rank = xs.rank();
   if (static_cast<int>(pads->size()) != 2 * rank) n.fail("needs 2 * rank pads");
   const Ints& p = *pads;
-  bool zero_padding = mode == "constant" && value == 0.0 && rank >= 3 && rank <= 5 && runtime_float(x) &&
-                      p[0] == 0 && p[1] == 0 && p[rank] == 0 && p[rank + 1] == 0;
+  bool zero_padding = mode == "constant" && value == 0.0 && rank >= 3 && rank <= 5 && runtime_float(x) && p[0] == 0 &&
+                      p[1] == 0 && p[rank] == 0 && p[rank + 1] == 0;
   std::vector<std::pair<int64_t, int64_t>> sides;
   for (int d = 2; d < rank && zero_padding; ++d) {
     zero_padding = p[d] >= 0 && p[d + rank] >= 0;
@@ -385,7 +391,8 @@ void convert_constant(NodeContext& n) {
   } else if (const onnx::AttributeProto* f = n.attribute("value_float")) {
     v.constant = Tensor::scalar(f->f());
   } else if (const onnx::AttributeProto* fs = n.attribute("value_floats")) {
-    v.constant = Tensor::from_vector(Shape{fs->floats_size()}, std::vector<float>(fs->floats().begin(), fs->floats().end()));
+    v.constant =
+        Tensor::from_vector(Shape{fs->floats_size()}, std::vector<float>(fs->floats().begin(), fs->floats().end()));
   } else if (const onnx::AttributeProto* i = n.attribute("value_int")) {
     v.constant = Tensor::scalar(static_cast<double>(i->i()), DType::i64);
   } else if (const onnx::AttributeProto* is = n.attribute("value_ints")) {
@@ -457,8 +464,8 @@ void add_tensor_converters(std::map<std::string, Converter>& t) {
     n.set_output(0, n.emit_onnx("Unary", {{"fn", "celu"}, {"alpha", n.attr_float("alpha", 1.0)}}, {&n.required(0)}));
   };
   t["ThresholdedRelu"] = [](NodeContext& n) {
-    n.set_output(0, n.emit_onnx("Unary", {{"fn", "thresholded_relu"}, {"alpha", n.attr_float("alpha", 1.0)}},
-                                {&n.required(0)}));
+    n.set_output(
+        0, n.emit_onnx("Unary", {{"fn", "thresholded_relu"}, {"alpha", n.attr_float("alpha", 1.0)}}, {&n.required(0)}));
   };
   t["HardSwish"] = [](NodeContext& n) { convert_unary(n, "hard_swish"); };
   t["Neg"] = [](NodeContext& n) { convert_unary(n, "neg"); };

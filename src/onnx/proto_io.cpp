@@ -21,7 +21,8 @@ std::string read_file_bytes(const std::string& path, const char* what) {
 
 Shape shape_of(const onnx::TensorProto& proto, const std::string& where) {
   if (proto.dims_size() > 6) {
-    throw ValueError(where + ": rank " + std::to_string(proto.dims_size()) + " (fovea tensors have at most 6 dimensions)");
+    throw ValueError(where + ": rank " + std::to_string(proto.dims_size()) +
+                     " (fovea tensors have at most 6 dimensions)");
   }
   Shape shape;
   for (int64_t d : proto.dims()) {
@@ -61,16 +62,26 @@ struct TypeMapping {
 TypeMapping mapping_for(int data_type, const std::string& where) {
   using TP = onnx::TensorProto;
   switch (data_type) {
-    case TP::FLOAT: return {DType::f32, 4};
-    case TP::DOUBLE: return {DType::f64, 8};
-    case TP::INT32: return {DType::i32, 4};
-    case TP::INT64: return {DType::i64, 8};
-    case TP::UINT8: return {DType::u8, 1};
-    case TP::BOOL: return {DType::u8, 1};
-    case TP::INT8: return {DType::i32, 1};
-    case TP::INT16: return {DType::i32, 2};
-    case TP::UINT16: return {DType::i32, 2};
-    case TP::UINT32: return {DType::i64, 4};
+    case TP::FLOAT:
+      return {DType::f32, 4};
+    case TP::DOUBLE:
+      return {DType::f64, 8};
+    case TP::INT32:
+      return {DType::i32, 4};
+    case TP::INT64:
+      return {DType::i64, 8};
+    case TP::UINT8:
+      return {DType::u8, 1};
+    case TP::BOOL:
+      return {DType::u8, 1};
+    case TP::INT8:
+      return {DType::i32, 1};
+    case TP::INT16:
+      return {DType::i32, 2};
+    case TP::UINT16:
+      return {DType::i32, 2};
+    case TP::UINT32:
+      return {DType::i64, 4};
     default:
       throw ValueError(where + ": element type " + TP::DataType_Name(static_cast<TP::DataType>(data_type)) +
                        " is not supported (float, double, int8-64, uint8-32 and bool are)");
@@ -86,10 +97,18 @@ void fill_from_raw(const onnx::TensorProto& proto, Tensor& tensor, const TypeMap
   }
   using TP = onnx::TensorProto;
   switch (proto.data_type()) {
-    case TP::INT8: widen_raw<int8_t, int32_t>(raw, tensor, count); return;
-    case TP::INT16: widen_raw<int16_t, int32_t>(raw, tensor, count); return;
-    case TP::UINT16: widen_raw<uint16_t, int32_t>(raw, tensor, count); return;
-    case TP::UINT32: widen_raw<uint32_t, int64_t>(raw, tensor, count); return;
+    case TP::INT8:
+      widen_raw<int8_t, int32_t>(raw, tensor, count);
+      return;
+    case TP::INT16:
+      widen_raw<int16_t, int32_t>(raw, tensor, count);
+      return;
+    case TP::UINT16:
+      widen_raw<uint16_t, int32_t>(raw, tensor, count);
+      return;
+    case TP::UINT32:
+      widen_raw<uint32_t, int64_t>(raw, tensor, count);
+      return;
     default:
       if (count > 0) std::memcpy(tensor.raw_data(), raw.data(), raw.size());  // same width, little-endian host
   }
@@ -98,13 +117,25 @@ void fill_from_raw(const onnx::TensorProto& proto, Tensor& tensor, const TypeMap
 void fill_from_fields(const onnx::TensorProto& proto, Tensor& tensor, int64_t count, const std::string& where) {
   using TP = onnx::TensorProto;
   switch (proto.data_type()) {
-    case TP::FLOAT: copy_repeated<float>(proto.float_data(), tensor, count, where); return;
-    case TP::DOUBLE: copy_repeated<double>(proto.double_data(), tensor, count, where); return;
-    case TP::INT64: copy_repeated<int64_t>(proto.int64_data(), tensor, count, where); return;
-    case TP::UINT32: copy_repeated<int64_t>(proto.uint64_data(), tensor, count, where); return;
+    case TP::FLOAT:
+      copy_repeated<float>(proto.float_data(), tensor, count, where);
+      return;
+    case TP::DOUBLE:
+      copy_repeated<double>(proto.double_data(), tensor, count, where);
+      return;
+    case TP::INT64:
+      copy_repeated<int64_t>(proto.int64_data(), tensor, count, where);
+      return;
+    case TP::UINT32:
+      copy_repeated<int64_t>(proto.uint64_data(), tensor, count, where);
+      return;
     case TP::UINT8:
-    case TP::BOOL: copy_repeated<uint8_t>(proto.int32_data(), tensor, count, where); return;
-    default: copy_repeated<int32_t>(proto.int32_data(), tensor, count, where); return;  // int8/16/32, uint16
+    case TP::BOOL:
+      copy_repeated<uint8_t>(proto.int32_data(), tensor, count, where);
+      return;
+    default:
+      copy_repeated<int32_t>(proto.int32_data(), tensor, count, where);
+      return;  // int8/16/32, uint16
   }
 }
 
@@ -153,11 +184,16 @@ Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& wher
 
 onnx::TensorProto_DataType onnx_type_of(DType dtype) {
   switch (dtype) {
-    case DType::f32: return onnx::TensorProto::FLOAT;
-    case DType::f64: return onnx::TensorProto::DOUBLE;
-    case DType::i32: return onnx::TensorProto::INT32;
-    case DType::i64: return onnx::TensorProto::INT64;
-    case DType::u8: return onnx::TensorProto::UINT8;
+    case DType::f32:
+      return onnx::TensorProto::FLOAT;
+    case DType::f64:
+      return onnx::TensorProto::DOUBLE;
+    case DType::i32:
+      return onnx::TensorProto::INT32;
+    case DType::i64:
+      return onnx::TensorProto::INT64;
+    case DType::u8:
+      return onnx::TensorProto::UINT8;
   }
   throw ValueError("onnx: unknown dtype");
 }

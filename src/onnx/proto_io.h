@@ -3,9 +3,9 @@
 // library: public headers never mention protobuf types.
 #pragma once
 
-#include <string>
-
 #include <onnx/onnx_pb.h>
+
+#include <string>
 
 #include "fovea/core/tensor.h"
 

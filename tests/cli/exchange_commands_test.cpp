@@ -34,11 +34,11 @@ class ExchangeCommandTest : public ::testing::Test {
 // A small channels_last CNN with batch norm, saved as a model file; x is a batch of 3 inputs for it.
 Sequential small_cnn() {
   manual_seed(5);
-  Sequential model({InputLayer({10, 10, 2}),
-                    Conv2D({.filters = 4, .kernel_size = {3}, .padding = Padding::same,
-                            .activation = ActivationKind::relu}),
-                    BatchNormalization(), MaxPooling2D({.pool_size = {2}}), Flatten(),
-                    Dense({.units = 3, .activation = ActivationKind::softmax})});
+  Sequential model(
+      {InputLayer({10, 10, 2}),
+       Conv2D({.filters = 4, .kernel_size = {3}, .padding = Padding::same, .activation = ActivationKind::relu}),
+       BatchNormalization(), MaxPooling2D({.pool_size = {2}}), Flatten(),
+       Dense({.units = 3, .activation = ActivationKind::softmax})});
   return model;
 }
 
@@ -82,8 +82,8 @@ TEST_F(ExchangeCommandTest, RunChecksInputsAndOutputs) {
   EXPECT_EQ(bad_shape.status, 1);
   EXPECT_NE(bad_shape.out.find("bad.npy"), std::string::npos) << bad_shape.out;
   write_npy(path("x.npy"), Tensor::zeros(Shape{1, 10, 10, 2}));
-  CommandResult two_outputs = run("run " + path("net.fovea") + " -i " + path("x.npy") + " -o " + path("a.npy") +
-                                  " -o " + path("b.npy"));
+  CommandResult two_outputs =
+      run("run " + path("net.fovea") + " -i " + path("x.npy") + " -o " + path("a.npy") + " -o " + path("b.npy"));
   EXPECT_EQ(two_outputs.status, 1);
   EXPECT_NE(two_outputs.out.find("gives 1 output(s); got 2 --output"), std::string::npos) << two_outputs.out;
   EXPECT_FALSE(fs::exists(path("a.npy")));

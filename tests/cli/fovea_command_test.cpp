@@ -53,10 +53,8 @@ class FoveaCommandTest : public ::testing::Test {
 
 TEST_F(FoveaCommandTest, TrainWritesModelHistoryAndMetricsThatEvalAndPredictReuse) {
   const fs::path out = dir_ / "run";
-  nlohmann::json metrics =
-      run_json("train --data " + data_ + " --epochs 4 --batch-size 16 --lr 0.003 --threads 2 --json -o " +
-                   out.string(),
-               dir_);
+  nlohmann::json metrics = run_json(
+      "train --data " + data_ + " --epochs 4 --batch-size 16 --lr 0.003 --threads 2 --json -o " + out.string(), dir_);
   EXPECT_EQ(metrics["epochs"], 4);
   EXPECT_EQ(metrics["train_samples"], 240);
   EXPECT_GT(metrics["test"]["accuracy"].get<double>(), 0.8);  // chance is 1/3
@@ -86,8 +84,7 @@ TEST_F(FoveaCommandTest, TrainWritesModelHistoryAndMetricsThatEvalAndPredictReus
   std::memcpy(one.raw_data(), xt.data<float>() + 144, one.nbytes());  // sample 1: a vertical bar
   write_npy((dir_ / "one.npy").string(), one);
   nlohmann::json predicted =
-      run_json("predict " + (out / "model.fovea").string() + " " + (dir_ / "one.npy").string() + " -k 2 --json",
-               dir_);
+      run_json("predict " + (out / "model.fovea").string() + " " + (dir_ / "one.npy").string() + " -k 2 --json", dir_);
   ASSERT_EQ(predicted.size(), 1u);
   ASSERT_EQ(predicted[0]["top"].size(), 2u);
   EXPECT_EQ(predicted[0]["top"][0]["class"], 1);
@@ -100,8 +97,8 @@ TEST_F(FoveaCommandTest, TrainWritesModelHistoryAndMetricsThatEvalAndPredictReus
   EXPECT_EQ(from_png[0]["top"][0]["class"], 1);
 
   // --resume continues from the checkpoint: two more epochs appended to the same history.
-  CommandResult resumed = run("train --data " + data_ + " --epochs 6 --batch-size 16 --lr 0.003 --resume -v 2 -o " +
-                    out.string());
+  CommandResult resumed =
+      run("train --data " + data_ + " --epochs 6 --batch-size 16 --lr 0.003 --resume -v 2 -o " + out.string());
   EXPECT_EQ(resumed.status, 0) << resumed.out;
   EXPECT_NE(resumed.out.find("Resuming from"), std::string::npos) << resumed.out;
   EXPECT_NE(resumed.out.find("Epoch 5/6"), std::string::npos) << resumed.out;
@@ -110,8 +107,8 @@ TEST_F(FoveaCommandTest, TrainWritesModelHistoryAndMetricsThatEvalAndPredictReus
 
 TEST_F(FoveaCommandTest, TransfersFeaturesToNewClassesAndFineTunes) {
   const fs::path base = dir_ / "base", target = dir_ / "target";
-  CommandResult trained = run("train --data " + data_ + " --classes 0,1 --epochs 3 --batch-size 16 -v 0 -o " +
-                              base.string());
+  CommandResult trained =
+      run("train --data " + data_ + " --classes 0,1 --epochs 3 --batch-size 16 -v 0 -o " + base.string());
   ASSERT_EQ(trained.status, 0) << trained.out;
   nlohmann::json metrics =
       run_json("train --data " + data_ + " --classes 1-2 --base " + (base / "model.fovea").string() +
@@ -155,8 +152,8 @@ TEST_F(FoveaCommandTest, BadInputIsAClearErrorAndAFailingExitStatus) {
   CommandResult bad_data = run("train --data nosuch:thing -o " + (dir_ / "bad").string());
   EXPECT_EQ(bad_data.status, 1);
   EXPECT_NE(bad_data.out.find("fovea: error: "), std::string::npos) << bad_data.out;
-  CommandResult missing_file = run("train --data npy:" + (dir_ / "absent.npy").string() + "," + (dir_ / "y.npy").string() +
-                         " -o " + (dir_ / "bad").string());
+  CommandResult missing_file = run("train --data npy:" + (dir_ / "absent.npy").string() + "," +
+                                   (dir_ / "y.npy").string() + " -o " + (dir_ / "bad").string());
   EXPECT_EQ(missing_file.status, 1);
   EXPECT_NE(missing_file.out.find("absent.npy"), std::string::npos) << missing_file.out;
   CommandResult no_command = run("");

@@ -14,8 +14,7 @@ Dataset six_samples() {
     pixels.push_back(10 * i);
     pixels.push_back(10 * i + 1);
   }
-  return {Tensor::from_vector(Shape{6, 1, 2}, pixels),
-          Tensor::from_vector(Shape{6}, {0, 1, 2, 0, 1, 2}, DType::i64)};
+  return {Tensor::from_vector(Shape{6, 1, 2}, pixels), Tensor::from_vector(Shape{6}, {0, 1, 2, 0, 1, 2}, DType::i64)};
 }
 
 TEST(SubsetTest, TakeKeepsTheFirstSamples) {

@@ -45,17 +45,15 @@ TEST_P(OnnxConformance, MatchesReferenceOutputs) {
   if (!std::filesystem::exists(kTestData)) GTEST_SKIP() << kTestData << " is missing (Debian's libonnx-testdata)";
   ASSERT_TRUE(std::filesystem::exists(dir)) << dir << " is listed in " << cases_file() << " but does not exist";
   const OnnxCaseResult result = run_onnx_test_case(dir.string());
-  EXPECT_TRUE(result.passed) << result.name << ": " << result.message << " (worst abs error "
-                             << result.worst_abs_error << ", worst rel error " << result.worst_rel_error << ")";
+  EXPECT_TRUE(result.passed) << result.name << ": " << result.message << " (worst abs error " << result.worst_abs_error
+                             << ", worst rel error " << result.worst_rel_error << ")";
   EXPECT_GE(result.data_sets, 1);
 }
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OnnxConformance);
 INSTANTIATE_TEST_SUITE_P(Onnx, OnnxConformance, ::testing::ValuesIn(listed_cases()), test_name);
 
-TEST(OnnxConformanceList, IsReadableAndNonEmpty) {
-  EXPECT_GE(listed_cases().size(), 100u) << cases_file();
-}
+TEST(OnnxConformanceList, IsReadableAndNonEmpty) { EXPECT_GE(listed_cases().size(), 100u) << cases_file(); }
 
 // The runner reports a broken case instead of throwing.
 TEST(OnnxConformanceRunner, ReportsAMissingFolderWithoutThrowing) {

@@ -104,8 +104,8 @@ TEST(OnnxExport, EveryLayerCaseIsAValidOnnxModel) {
 }
 
 TEST(OnnxExport, ZooNetworksAreValidOnnxModels) {
-  for (const char* name : {"mnist-cnn", "lwls-6.3", "lenet5", "alexnet", "alexnet-torchvision", "vgg11-bn",
-                           "pilotnet", "cnn3d", "googlenet", "resnet18", "densenet121", "wavenet"}) {
+  for (const char* name : {"mnist-cnn", "lwls-6.3", "lenet5", "alexnet", "alexnet-torchvision", "vgg11-bn", "pilotnet",
+                           "cnn3d", "googlenet", "resnet18", "densenet121", "wavenet"}) {
     std::shared_ptr<Model> model = zoo::create(name, onnx_testing::small_zoo_options(name));
     const ::onnx::ModelProto m = export_and_read(*model, std::string(name) + ".onnx");
     EXPECT_EQ(onnx_testing::onnx_check_errors(m), "") << name;
@@ -189,8 +189,8 @@ TEST(OnnxExport, KerasPaddingBecomesExplicitPads) {
   SymbolicTensor y = Conv2D({.filters = 1, .kernel_size = {4}, .padding = Padding::same, .name = "same4"})(x);
   SymbolicTensor p = MaxPooling2D({.pool_size = {2}, .padding = Padding::same, .name = "pool"})(y);
   SymbolicTensor s = Input({9, 2});
-  SymbolicTensor c = Conv1D({.filters = 2, .kernel_size = {3}, .padding = Padding::causal, .dilation_rate = {2},
-                             .name = "causal"})(s);
+  SymbolicTensor c =
+      Conv1D({.filters = 2, .kernel_size = {3}, .padding = Padding::causal, .dilation_rate = {2}, .name = "causal"})(s);
   Model model({x, s}, {p, c});
   const ::onnx::ModelProto m = export_and_read(model, "pads.onnx");
   std::map<std::string, std::vector<int64_t>> pads;

@@ -2,11 +2,10 @@
 // and saving the imported model, PyTorch's dynamic-batch view() pattern, reshapes across the batch axis, and the
 // errors for an unsupported operator and a truncated file.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <onnx/onnx_pb.h>
 
 #include "fovea/fovea.h"
 #include "fovea/io/model_file.h"

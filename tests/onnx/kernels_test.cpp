@@ -18,7 +18,9 @@ TEST(OnnxKernels, ErfMatchesTheStandardLibraryAndDifferentiates) {
   EXPECT_DOUBLE_EQ(y[1], 0.0);
   EXPECT_DOUBLE_EQ(y[2], std::erf(0.5));
   testing::expect_gradients_match(
-      [](const std::vector<Tensor>& in) { return run_onnx_kernel("Unary", {{"fn", "erf"}}, {in[0]}, true); },
+      [](const std::vector<Tensor>& in) {
+        return run_onnx_kernel("Unary", {{"fn", "erf"}}, {in[0]}, true);
+      },
       {testing::random64(Shape{2, 5}, 3, -2.0, 2.0)});
 }
 

@@ -4,6 +4,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -11,10 +14,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <onnx/checker.h>
-#include <onnx/onnx_pb.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include "fovea/fovea.h"
 #include "fovea/io/onnx.h"
@@ -66,9 +65,10 @@ inline std::string python_onnx_missing() {
 
 // Runs onnx.checker.check_model(full_check=True) on the file; returns the exit status (0: it passes).
 inline int python_onnx_check(const std::string& path) {
-  const std::string command = "/usr/bin/python3 -c \"import onnx, sys; "
-                              "onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)\" '" +
-                              path + "' 2>&1";
+  const std::string command =
+      "/usr/bin/python3 -c \"import onnx, sys; "
+      "onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)\" '" +
+      path + "' 2>&1";
   return std::system(command.c_str());
 }
 
@@ -96,18 +96,38 @@ inline Shape image_input(const Dims& spatial, int64_t channels, DataFormat f) {
 inline std::shared_ptr<Model> conv2d_model(DataFormat f) {
   const int channel_axis = f == DataFormat::channels_last ? -1 : 1;
   SymbolicTensor x = Input(image_input({11, 11}, 3, f), "image");
-  SymbolicTensor y = Conv2D({.filters = 4, .kernel_size = {3}, .strides = {2}, .padding = Padding::same,
-                             .data_format = f, .activation = ActivationKind::relu})(x);
-  y = Conv2D({.filters = 6, .kernel_size = {3, 2}, .padding = Padding::same, .data_format = f,
-              .dilation_rate = {2}, .groups = 2, .activation = ActivationKind::gelu})(y);
-  y = DepthwiseConv2D({.kernel_size = {3}, .padding = Padding::same, .depth_multiplier = 2, .data_format = f,
+  SymbolicTensor y = Conv2D({.filters = 4,
+                             .kernel_size = {3},
+                             .strides = {2},
+                             .padding = Padding::same,
+                             .data_format = f,
+                             .activation = ActivationKind::relu})(x);
+  y = Conv2D({.filters = 6,
+              .kernel_size = {3, 2},
+              .padding = Padding::same,
+              .data_format = f,
+              .dilation_rate = {2},
+              .groups = 2,
+              .activation = ActivationKind::gelu})(y);
+  y = DepthwiseConv2D({.kernel_size = {3},
+                       .padding = Padding::same,
+                       .depth_multiplier = 2,
+                       .data_format = f,
                        .activation = Activation::hard_sigmoid()})(y);
   y = SeparableConv2D({.filters = 4, .kernel_size = {2}, .data_format = f, .activation = ActivationKind::swish})(y);
-  y = Conv2DTranspose({.filters = 3, .kernel_size = {3}, .strides = {2}, .padding = Padding::same, .data_format = f,
+  y = Conv2DTranspose({.filters = 3,
+                       .kernel_size = {3},
+                       .strides = {2},
+                       .padding = Padding::same,
+                       .data_format = f,
                        .activation = ActivationKind::tanh})(y);
   y = Conv2DTranspose({.filters = 4, .kernel_size = {2}, .strides = {3}, .data_format = f, .groups = 1})(y);
-  y = Conv2DTranspose({.filters = 2, .kernel_size = {3}, .strides = {2}, .padding = Padding::same,
-                       .output_padding = {1}, .data_format = f})(y);
+  y = Conv2DTranspose({.filters = 2,
+                       .kernel_size = {3},
+                       .strides = {2},
+                       .padding = Padding::same,
+                       .output_padding = {1},
+                       .data_format = f})(y);
   y = Conv2D({.filters = 4, .kernel_size = {3}, .padding = Padding::full, .data_format = f, .use_bias = false})(y);
   y = ZeroPadding2D({.padding = {{1, 0}, {2, 1}}, .data_format = f})(y);
   y = Cropping2D({.cropping = {{0, 1}, {3, 2}}, .data_format = f})(y);
@@ -130,8 +150,12 @@ inline std::shared_ptr<Model> conv2d_model(DataFormat f) {
 // 1-D convolutions (causal, dilated), transposed, pooling, padding, cropping, spatial dropout, global pooling.
 inline std::shared_ptr<Model> conv1d_model(DataFormat f) {
   SymbolicTensor x = Input(image_input({16}, 3, f), "sequence");
-  SymbolicTensor y = Conv1D({.filters = 4, .kernel_size = {2}, .padding = Padding::causal, .data_format = f,
-                             .dilation_rate = {2}, .activation = ActivationKind::tanh})(x);
+  SymbolicTensor y = Conv1D({.filters = 4,
+                             .kernel_size = {2},
+                             .padding = Padding::causal,
+                             .data_format = f,
+                             .dilation_rate = {2},
+                             .activation = ActivationKind::tanh})(x);
   y = Conv1DTranspose({.filters = 3, .kernel_size = {3}, .strides = {2}, .data_format = f})(y);
   y = MaxPooling1D({.pool_size = {2}, .data_format = f})(y);
   y = AveragePooling1D({.pool_size = {3}, .strides = {2}, .padding = Padding::same, .data_format = f})(y);
@@ -148,7 +172,10 @@ inline std::shared_ptr<Model> conv1d_model(DataFormat f) {
 // 3-D convolutions, transposed, pooling, padding, cropping, spatial dropout, global pooling.
 inline std::shared_ptr<Model> conv3d_model(DataFormat f) {
   SymbolicTensor x = Input(image_input({5, 6, 6}, 2, f), "volume");
-  SymbolicTensor y = Conv3D({.filters = 3, .kernel_size = {3}, .padding = Padding::same, .data_format = f,
+  SymbolicTensor y = Conv3D({.filters = 3,
+                             .kernel_size = {3},
+                             .padding = Padding::same,
+                             .data_format = f,
                              .activation = ActivationKind::relu6})(x);
   y = Conv3DTranspose({.filters = 2, .kernel_size = {2}, .strides = {2}, .data_format = f})(y);
   y = MaxPooling3D({.pool_size = {2}, .data_format = f})(y);
@@ -196,12 +223,12 @@ inline std::shared_ptr<Model> dense_merge_model() {
 inline std::shared_ptr<Model> activations_model() {
   SymbolicTensor x = Input({5}, "values");
   std::vector<SymbolicTensor> branches;
-  for (ActivationKind k : {ActivationKind::relu, ActivationKind::leaky_relu, ActivationKind::relu6,
-                           ActivationKind::elu, ActivationKind::selu, ActivationKind::gelu, ActivationKind::gelu_tanh,
-                           ActivationKind::sigmoid, ActivationKind::hard_sigmoid, ActivationKind::exponential,
-                           ActivationKind::softplus, ActivationKind::softsign, ActivationKind::swish,
-                           ActivationKind::tanh, ActivationKind::abs, ActivationKind::square, ActivationKind::softmax,
-                           ActivationKind::log_softmax}) {
+  for (ActivationKind k :
+       {ActivationKind::relu, ActivationKind::leaky_relu, ActivationKind::relu6, ActivationKind::elu,
+        ActivationKind::selu, ActivationKind::gelu, ActivationKind::gelu_tanh, ActivationKind::sigmoid,
+        ActivationKind::hard_sigmoid, ActivationKind::exponential, ActivationKind::softplus, ActivationKind::softsign,
+        ActivationKind::swish, ActivationKind::tanh, ActivationKind::abs, ActivationKind::square,
+        ActivationKind::softmax, ActivationKind::log_softmax}) {
     branches.push_back(ActivationLayer({.activation = k})(x));
   }
   branches.push_back(ActivationLayer({.activation = Activation::clip(-0.5, 0.7)})(x));
@@ -217,9 +244,9 @@ inline std::shared_ptr<Model> activations_model() {
 // A Sequential whose image layers all run channels-first inside ONNX: one transpose in, one before Flatten.
 inline std::shared_ptr<Model> conv_stack_model() {
   return std::make_shared<Sequential>(std::vector<Layer>{
-      InputLayer({8, 8, 2}), Conv2D({.filters = 3, .kernel_size = {3}, .padding = Padding::same}),
-      BatchNormalization(), ReLU(), Conv2D({.filters = 4, .kernel_size = {3}, .activation = ActivationKind::relu}),
-      MaxPooling2D(), Dropout({.rate = 0.2}), Flatten(), Dense({.units = 3, .activation = ActivationKind::softmax})});
+      InputLayer({8, 8, 2}), Conv2D({.filters = 3, .kernel_size = {3}, .padding = Padding::same}), BatchNormalization(),
+      ReLU(), Conv2D({.filters = 4, .kernel_size = {3}, .activation = ActivationKind::relu}), MaxPooling2D(),
+      Dropout({.rate = 0.2}), Flatten(), Dense({.units = 3, .activation = ActivationKind::softmax})});
 }
 
 // Models covering every exportable layer class, in both data formats where the layer has one.

@@ -82,7 +82,8 @@ TEST_F(PytorchImportTest, CustomCnnComputesPytorchsOutputsAndTrainsOnFashionMnis
   }
   // (N, 28, 28, 1) and (N, 1, 28, 28) hold the same bytes when there is one channel; PyTorch's layout is the latter.
   const Tensor x = (train.images / 255.0).view(Shape{train.size(), 1, 28, 28});
-  net->compile({.optimizer = optimizers::Adam({.learning_rate = 1e-3}), .loss = "sparse_categorical_crossentropy",
+  net->compile({.optimizer = optimizers::Adam({.learning_rate = 1e-3}),
+                .loss = "sparse_categorical_crossentropy",
                 .metrics = {"accuracy"}});
   const History history = net->fit(x, train.labels, {.epochs = 3, .batch_size = 64, .verbose = 0, .seed = 1});
   const std::vector<double>& loss = history.at("loss");

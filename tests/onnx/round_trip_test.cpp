@@ -36,8 +36,8 @@ void expect_same_outputs(Model& original, const std::string& file) {
         worst_at = i;
       }
     }
-    EXPECT_LE(worst, 0.0) << "output " << o << " element " << worst_at << ": imported " << a[worst_at]
-                          << ", fovea " << b[worst_at];
+    EXPECT_LE(worst, 0.0) << "output " << o << " element " << worst_at << ": imported " << a[worst_at] << ", fovea "
+                          << b[worst_at];
   }
 }
 

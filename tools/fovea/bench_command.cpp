@@ -1,10 +1,9 @@
 // `fovea bench MODEL`: how fast a model trains and runs on this machine. Training throughput (Adam steps on
 // random data), inference throughput at the same batch size, batch-1 latency, and the process's peak memory,
 // each the median of timed repeats after warm-up; achieved GFLOP/s from the model's multiply-accumulates.
-#include <CLI/CLI.hpp>
-
 #include <sys/resource.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
@@ -96,16 +95,18 @@ void compile_for_training(Model& model, const Tensor& x, Tensor* y) {
 
 nlohmann::json timing_json(const Timing& t, int64_t batch, int64_t macs, double passes) {
   const double per_second = batch * 1000.0 / t.median_ms;
-  return {{"min_ms", t.min_ms}, {"median_ms", t.median_ms}, {"max_ms", t.max_ms}, {"images_per_s", per_second},
+  return {{"min_ms", t.min_ms},
+          {"median_ms", t.median_ms},
+          {"max_ms", t.max_ms},
+          {"images_per_s", per_second},
           {"gflops", passes * 2.0 * static_cast<double>(macs) * per_second / 1e9}};
 }
 
 void print_row(const std::string& label, const nlohmann::json& r) {
-  std::cout << std::left << std::setw(24) << label << std::right << std::fixed << std::setprecision(2)
-            << std::setw(10) << r["min_ms"].get<double>() << std::setw(10) << r["median_ms"].get<double>()
-            << std::setw(10) << r["max_ms"].get<double>() << std::setw(12) << std::setprecision(1)
-            << r["images_per_s"].get<double>() << std::setw(10) << r["gflops"].get<double>() << std::setw(10)
-            << r["peak_rss_mib"].get<double>() << "\n";
+  std::cout << std::left << std::setw(24) << label << std::right << std::fixed << std::setprecision(2) << std::setw(10)
+            << r["min_ms"].get<double>() << std::setw(10) << r["median_ms"].get<double>() << std::setw(10)
+            << r["max_ms"].get<double>() << std::setw(12) << std::setprecision(1) << r["images_per_s"].get<double>()
+            << std::setw(10) << r["gflops"].get<double>() << std::setw(10) << r["peak_rss_mib"].get<double>() << "\n";
 }
 
 void run_bench(const BenchArgs& args) {
@@ -116,19 +117,22 @@ void run_bench(const BenchArgs& args) {
   const LoadedSource source = load_model_source(args.model, zoo_options);
   Model& model = *source.model;
   const int64_t macs = model.count_macs();
-  nlohmann::json report = {{"model", args.model}, {"parameters", model.count_params()},
-                           {"macs_per_sample", macs}, {"batch_size", args.batch_size}, {"threads", num_threads()}};
+  nlohmann::json report = {{"model", args.model},
+                           {"parameters", model.count_params()},
+                           {"macs_per_sample", macs},
+                           {"batch_size", args.batch_size},
+                           {"threads", num_threads()}};
 
   const Tensor one = random_batch(model, 1), batch = random_batch(model, args.batch_size);
   {
     autograd::NoGradGuard no_grad;
     // Inference runs first so that its peak memory is not the training phase's.
-    nlohmann::json latency = timing_json(time_repeats(args.warmup, args.repeats, [&] { model.call({one}); }), 1,
-                                         macs, 1.0);
+    nlohmann::json latency =
+        timing_json(time_repeats(args.warmup, args.repeats, [&] { model.call({one}); }), 1, macs, 1.0);
     latency["peak_rss_mib"] = peak_rss_mib();
     report["latency_batch_1"] = latency;
-    nlohmann::json inference = timing_json(
-        time_repeats(args.warmup, args.repeats, [&] { model.call({batch}); }), args.batch_size, macs, 1.0);
+    nlohmann::json inference =
+        timing_json(time_repeats(args.warmup, args.repeats, [&] { model.call({batch}); }), args.batch_size, macs, 1.0);
     inference["peak_rss_mib"] = peak_rss_mib();
     report["inference"] = inference;
   }
@@ -137,8 +141,7 @@ void run_bench(const BenchArgs& args) {
     compile_for_training(model, batch, &y);
     // A training step is a forward pass and a backward pass of about twice its work.
     nlohmann::json training = timing_json(
-        time_repeats(args.warmup, args.repeats, [&] { model.train_on_batch(batch, y); }), args.batch_size, macs,
-        3.0);
+        time_repeats(args.warmup, args.repeats, [&] { model.train_on_batch(batch, y); }), args.batch_size, macs, 3.0);
     training["peak_rss_mib"] = peak_rss_mib();
     report["training"] = training;
   }
@@ -152,7 +155,8 @@ void run_bench(const BenchArgs& args) {
             << args.warmup << " warm-up runs)\n";
   std::cout << std::left << std::setw(24) << "phase" << std::right << std::setw(10) << "min ms" << std::setw(10)
             << "median ms" << std::setw(10) << "max ms" << std::setw(12) << "images/s" << std::setw(10) << "GFLOP/s"
-            << std::setw(10) << "peak MiB" << "\n";
+            << std::setw(10) << "peak MiB"
+            << "\n";
   print_row("inference, batch 1", report["latency_batch_1"]);
   print_row("inference, batch " + std::to_string(args.batch_size), report["inference"]);
   if (report.contains("training")) print_row("training, batch " + std::to_string(args.batch_size), report["training"]);

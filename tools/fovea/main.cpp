@@ -1,6 +1,5 @@
 // The `fovea` command: train, summarise, evaluate and use CNNs from the shell.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "commands.h"

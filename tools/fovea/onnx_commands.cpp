@@ -1,7 +1,6 @@
 // ONNX exchange from the shell: `fovea import model.onnx -o model.fovea`, `fovea export model.fovea -o model.onnx`,
 // and `fovea onnx-test DIR...`, which runs ONNX backend test cases and reports each with its worst error.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -96,8 +95,11 @@ int run_onnx_tests(const OnnxTestArgs& args) {
     const OnnxCaseResult r = run_onnx_test_case(dir, {.rtol = args.rtol, .atol = args.atol});
     passed += r.passed;
     if (args.json) {
-      results.push_back({{"case", dir}, {"passed", r.passed}, {"worst_abs_error", r.worst_abs_error},
-                         {"worst_rel_error", r.worst_rel_error}, {"data_sets", r.data_sets},
+      results.push_back({{"case", dir},
+                         {"passed", r.passed},
+                         {"worst_abs_error", r.worst_abs_error},
+                         {"worst_rel_error", r.worst_rel_error},
+                         {"data_sets", r.data_sets},
                          {"message", r.message}});
       continue;
     }

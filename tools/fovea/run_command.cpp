@@ -3,7 +3,6 @@
 // model from scripts. The model sees the arrays as given: the normalization `fovea train` stores is applied only
 // with --normalize.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "cli_common.h"

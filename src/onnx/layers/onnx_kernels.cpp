@@ -97,8 +97,7 @@ Tensor k_squeeze(const Json& a, const Operands& in, bool) {
   for (int d = 0; d < x.rank(); ++d) {
     const bool listed = std::find(axes.begin(), axes.end(), d) != axes.end();
     const bool drop = axes.empty() ? x.dim(d) == 1 : listed;
-    FOVEA_CHECK(!listed || x.dim(d) == 1, ShapeError, "Squeeze: axis ", d, " of ", x.shape().to_string(),
-                " is not 1");
+    FOVEA_CHECK(!listed || x.dim(d) == 1, ShapeError, "Squeeze: axis ", d, " of ", x.shape().to_string(), " is not 1");
     if (!drop) out.push_back(x.dim(d));
   }
   return reshape(x, out);
@@ -268,7 +267,9 @@ Tensor differentiable_erf(const Tensor& x) {
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b_in) {
   const Tensor b = b_in.dtype() == a.dtype() ? b_in : b_in.to(a.dtype());
   const Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape()), b.shape());
-  const auto expanded = [&](const Tensor& t) { return add(t.detach().to(DType::f64), Tensor::zeros(shape, DType::f64)); };
+  const auto expanded = [&](const Tensor& t) {
+    return add(t.detach().to(DType::f64), Tensor::zeros(shape, DType::f64));
+  };
   const Tensor c64 = expanded(cond), a64 = expanded(a), b64 = expanded(b);
   Tensor out64 = Tensor::empty(shape, DType::f64);
   const double *c = c64.data<double>(), *av = a64.data<double>(), *bv = b64.data<double>();
@@ -276,12 +277,12 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b_in) {
   for (int64_t i = 0; i < out64.numel(); ++i) o[i] = c[i] != 0 ? av[i] : bv[i];
   Tensor out = out64.to(a.dtype());
   const Tensor taken = c64.to(a.dtype()).view(shape);
-  autograd::record("where", {a, b}, {&out}, [taken, a_shape = a.shape(), b_shape = b.shape()](
-                                                 autograd::BackwardContext& ctx) {
-    const Tensor g = ctx.grad_output();
-    if (ctx.needs_grad(0)) ctx.set_grad(0, sum_to(g * taken, a_shape));
-    if (ctx.needs_grad(1)) ctx.set_grad(1, sum_to(g * (1.0 - taken), b_shape));
-  });
+  autograd::record("where", {a, b}, {&out},
+                   [taken, a_shape = a.shape(), b_shape = b.shape()](autograd::BackwardContext& ctx) {
+                     const Tensor g = ctx.grad_output();
+                     if (ctx.needs_grad(0)) ctx.set_grad(0, sum_to(g * taken, a_shape));
+                     if (ctx.needs_grad(1)) ctx.set_grad(1, sum_to(g * (1.0 - taken), b_shape));
+                   });
   return out;
 }
 
@@ -354,9 +355,7 @@ Tensor k_clip(const Json& a, const Operands& in, bool) {
 
 Tensor k_prelu(const Json&, const Operands& in, bool) { return prelu(in[0], in[1]); }
 
-Tensor k_cast(const Json& a, const Operands& in, bool) {
-  return in[0].to(dtype_of_onnx_type(int_attr(a, "to", 1)));
-}
+Tensor k_cast(const Json& a, const Operands& in, bool) { return in[0].to(dtype_of_onnx_type(int_attr(a, "to", 1))); }
 
 // Softmax and LogSoftmax; "coerce" selects opset < 13's meaning (over all axes from axis on, as a 2-D matrix).
 Tensor k_softmax(const Json& a, const Operands& in, bool) {
@@ -381,48 +380,42 @@ Tensor k_reduce(const Json& a, const Operands& in, bool) {
     for (int d = 0; d < x.rank(); ++d) axes.push_back(d);
   }
   const bool keep = int_attr(a, "keepdims", 1) != 0;
-  const ReduceKind k = kind == "sum" ? ReduceKind::sum : kind == "max" ? ReduceKind::max
-                       : kind == "min" ? ReduceKind::min : ReduceKind::mean;
+  const ReduceKind k = kind == "sum"   ? ReduceKind::sum
+                       : kind == "max" ? ReduceKind::max
+                       : kind == "min" ? ReduceKind::min
+                                       : ReduceKind::mean;
   return reduce(x, k, axes, keep);
 }
 
 // ---- neural-network operators ----
 
-Tensor k_conv(const Json& a, const Operands& in, bool) {
-  const Tensor& x = in[0];
+// The geometry ConvArgs and ConvTransposeArgs share: strides, dilations, explicit pads, groups, channels first.
+template <class Args>
+Args conv_geometry(const Json& a, int spatial_rank) {
   const std::vector<int64_t> pads = ints_attr(a, "pads");
-  const int n = x.rank() - 2;
-  ConvArgs args;
-  args.strides = to_dims(ints_attr(a, "strides", std::vector<int64_t>(n, 1)));
-  args.dilation = to_dims(ints_attr(a, "dilations", std::vector<int64_t>(n, 1)));
+  Args args;
+  args.strides = to_dims(ints_attr(a, "strides", std::vector<int64_t>(spatial_rank, 1)));
+  args.dilation = to_dims(ints_attr(a, "dilations", std::vector<int64_t>(spatial_rank, 1)));
   args.padding = Padding::explicit_;
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < spatial_rank; ++i) {
     args.pads_begin.push_back(pads.empty() ? 0 : pads[i]);
-    args.pads_end.push_back(pads.empty() ? 0 : pads[i + n]);
+    args.pads_end.push_back(pads.empty() ? 0 : pads[i + spatial_rank]);
   }
   args.groups = int_attr(a, "group", 1);
   args.layout = Layout::channels_first;
-  const Tensor bias = in.size() > 2 ? in[2] : Tensor();
-  return conv(x, {in[1], bias}, args);
+  return args;
+}
+
+Tensor k_conv(const Json& a, const Operands& in, bool) {
+  const ConvArgs args = conv_geometry<ConvArgs>(a, in[0].rank() - 2);
+  return conv(in[0], {in[1], in.size() > 2 ? in[2] : Tensor()}, args);
 }
 
 Tensor k_conv_transpose(const Json& a, const Operands& in, bool) {
-  const Tensor& x = in[0];
-  const std::vector<int64_t> pads = ints_attr(a, "pads");
-  const int n = x.rank() - 2;
-  ConvTransposeArgs args;
-  args.strides = to_dims(ints_attr(a, "strides", std::vector<int64_t>(n, 1)));
-  args.dilation = to_dims(ints_attr(a, "dilations", std::vector<int64_t>(n, 1)));
+  const int n = in[0].rank() - 2;
+  ConvTransposeArgs args = conv_geometry<ConvTransposeArgs>(a, n);
   args.output_padding = to_dims(ints_attr(a, "output_padding", std::vector<int64_t>(n, 0)));
-  args.padding = Padding::explicit_;
-  for (int i = 0; i < n; ++i) {
-    args.pads_begin.push_back(pads.empty() ? 0 : pads[i]);
-    args.pads_end.push_back(pads.empty() ? 0 : pads[i + n]);
-  }
-  args.groups = int_attr(a, "group", 1);
-  args.layout = Layout::channels_first;
-  const Tensor bias = in.size() > 2 ? in[2] : Tensor();
-  return conv_transpose(x, {in[1], bias}, args);
+  return conv_transpose(in[0], {in[1], in.size() > 2 ? in[2] : Tensor()}, args);
 }
 
 // MaxPool, AveragePool and LpPool (p = 2) with explicit pads (ceil_mode resolved into extra end padding by the
@@ -743,13 +736,20 @@ Tensor run_onnx_kernel(const std::string& op, const nlohmann::json& attributes, 
 
 DType dtype_of_onnx_type(int64_t onnx_type) {
   switch (onnx_type) {
-    case 1: return DType::f32;   // FLOAT
-    case 11: return DType::f64;  // DOUBLE
-    case 2: return DType::u8;    // UINT8
-    case 9: return DType::u8;    // BOOL
-    case 7: return DType::i64;   // INT64
-    case 13: return DType::i64;  // UINT64
-    case 12: return DType::i64;  // UINT32
+    case 1:
+      return DType::f32;  // FLOAT
+    case 11:
+      return DType::f64;  // DOUBLE
+    case 2:
+      return DType::u8;  // UINT8
+    case 9:
+      return DType::u8;  // BOOL
+    case 7:
+      return DType::i64;  // INT64
+    case 13:
+      return DType::i64;  // UINT64
+    case 12:
+      return DType::i64;  // UINT32
     default:
       FOVEA_CHECK(onnx_type == 3 || onnx_type == 4 || onnx_type == 5 || onnx_type == 6, ValueError,
                   "ONNX element type ", onnx_type, " has no fovea counterpart");

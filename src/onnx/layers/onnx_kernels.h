@@ -3,10 +3,9 @@
 // as JSON (the node's attributes, resolved by the importer: explicit pads, static shapes, axes).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fovea/core/tensor.h"
 

@@ -10,11 +10,36 @@ namespace fovea::onnx_detail {
 namespace {
 
 // The kernels a saved layer may name (each is a class "Onnx<kernel>").
-const char* const kLayerKernels[] = {
-    "BatchNormalization", "Binary", "Cast", "Clip", "Concat", "Constant", "Conv", "ConvTranspose", "Dropout",
-    "Flatten", "Gather", "Gemm", "GlobalPool", "InstanceNormalization", "LRN", "MatMul", "MaxPoolIndices", "Pad",
-    "Pool", "PRelu", "Reduce", "Reshape", "Slice", "Softmax", "Squeeze", "Tile", "Transpose", "Unary", "Unsqueeze",
-    "Variadic"};
+const char* const kLayerKernels[] = {"BatchNormalization",
+                                     "Binary",
+                                     "Cast",
+                                     "Clip",
+                                     "Concat",
+                                     "Constant",
+                                     "Conv",
+                                     "ConvTranspose",
+                                     "Dropout",
+                                     "Flatten",
+                                     "Gather",
+                                     "Gemm",
+                                     "GlobalPool",
+                                     "InstanceNormalization",
+                                     "LRN",
+                                     "MatMul",
+                                     "MaxPoolIndices",
+                                     "Pad",
+                                     "Pool",
+                                     "PRelu",
+                                     "Reduce",
+                                     "Reshape",
+                                     "Slice",
+                                     "Softmax",
+                                     "Squeeze",
+                                     "Tile",
+                                     "Transpose",
+                                     "Unary",
+                                     "Unsqueeze",
+                                     "Variadic"};
 
 }  // namespace
 
@@ -31,10 +56,18 @@ Tensor OnnxLayerImpl::run(const std::vector<Tensor>& inputs, const std::vector<T
   size_t next_weight = 0;
   for (const OnnxOperand& o : operands_) {
     switch (o.kind) {
-      case OnnxOperand::Kind::input: operands.push_back(inputs[o.input]); break;
-      case OnnxOperand::Kind::weight: operands.push_back(weights[next_weight++]); break;
-      case OnnxOperand::Kind::constant: operands.push_back(o.value); break;
-      case OnnxOperand::Kind::absent: operands.push_back(Tensor()); break;
+      case OnnxOperand::Kind::input:
+        operands.push_back(inputs[o.input]);
+        break;
+      case OnnxOperand::Kind::weight:
+        operands.push_back(weights[next_weight++]);
+        break;
+      case OnnxOperand::Kind::constant:
+        operands.push_back(o.value);
+        break;
+      case OnnxOperand::Kind::absent:
+        operands.push_back(Tensor());
+        break;
     }
   }
   while (!operands.empty() && !operands.back().defined()) operands.pop_back();
@@ -106,9 +139,12 @@ nlohmann::json OnnxLayerImpl::config() const {
   nlohmann::json operands = nlohmann::json::array();
   for (const OnnxOperand& o : operands_) {
     switch (o.kind) {
-      case OnnxOperand::Kind::input: operands.push_back({{"input", o.input}}); break;
+      case OnnxOperand::Kind::input:
+        operands.push_back({{"input", o.input}});
+        break;
       case OnnxOperand::Kind::weight:
-        operands.push_back({{"weight", o.weight}, {"shape", dims_to_json(Dims(o.shape.begin(), o.shape.end()))},
+        operands.push_back({{"weight", o.weight},
+                            {"shape", dims_to_json(Dims(o.shape.begin(), o.shape.end()))},
                             {"trainable", o.trainable}});
         break;
       case OnnxOperand::Kind::constant:
@@ -116,7 +152,9 @@ nlohmann::json OnnxLayerImpl::config() const {
                             {"shape", dims_to_json(Dims(o.value.shape().begin(), o.value.shape().end()))},
                             {"dtype", std::string(dtype_name(o.value.dtype()))}});
         break;
-      case OnnxOperand::Kind::absent: operands.push_back(nullptr); break;
+      case OnnxOperand::Kind::absent:
+        operands.push_back(nullptr);
+        break;
     }
   }
   c["operands"] = operands;
@@ -131,7 +169,8 @@ Layer OnnxLayerImpl::from_config(const ConfigReader& c) {
   const std::string op = where.substr(open + 5, where.size() - open - 6);
   const nlohmann::json* attributes = c.raw("attributes");
   const nlohmann::json* list = c.raw("operands");
-  if (!list || !list->is_array()) c.fail("operands", "a list of {\"input\": i} or {\"weight\": name, \"shape\": [...]}");
+  if (!list || !list->is_array())
+    c.fail("operands", "a list of {\"input\": i} or {\"weight\": name, \"shape\": [...]}");
   std::vector<OnnxOperand> operands;
   try {
     for (const nlohmann::json& o : *list) {

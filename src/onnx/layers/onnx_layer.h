@@ -4,10 +4,9 @@
 // and the node's constant float operands as weights, so imported models save, load and train like any other.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fovea/layers/layer.h"
 #include "fovea/layers/layer_config.h"
