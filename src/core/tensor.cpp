@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <sstream>
+#include <utility>
 
 #include "fovea/core/error.h"
 
@@ -104,9 +105,19 @@ void* Tensor::raw_data() {
   impl_of(impl_);
   return static_cast<char*>(impl_->storage->data()) + impl_->offset_bytes;
 }
-const void* Tensor::raw_data() const { return const_cast<Tensor*>(this)->raw_data(); }
+// Reading must not move the storage's version (see Storage::version), so it goes through the const Storage.
+const void* Tensor::raw_data() const {
+  impl_of(impl_);
+  return static_cast<const char*>(std::as_const(*impl_->storage).data()) + impl_->offset_bytes;
+}
 
 void* Tensor::raw_data_checked(DType expected) {
+  FOVEA_CHECK(dtype() == expected, ValueError, "tensor holds ", dtype_name(dtype()), " but was read as ",
+              dtype_name(expected));
+  return raw_data();
+}
+
+const void* Tensor::raw_data_checked(DType expected) const {
   FOVEA_CHECK(dtype() == expected, ValueError, "tensor holds ", dtype_name(dtype()), " but was read as ",
               dtype_name(expected));
   return raw_data();

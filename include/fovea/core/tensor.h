@@ -54,7 +54,8 @@ class Tensor {
   bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
 
   // ---- data access (CPU) ----
-  // Typed pointer; throws ValueError when T does not match dtype().
+  // Typed pointer; throws ValueError when T does not match dtype(). The non-const overloads count as writes
+  // (they move the storage's version, which invalidates backends' cached copies such as reordered weights).
   template <class T>
   T* data();
   template <class T>
@@ -98,6 +99,7 @@ class Tensor {
 
  private:
   void* raw_data_checked(DType expected);
+  const void* raw_data_checked(DType expected) const;
   std::shared_ptr<TensorImpl> impl_;
 };
 
@@ -121,7 +123,7 @@ T* Tensor::data() {
 }
 template <class T>
 const T* Tensor::data() const {
-  return static_cast<const T*>(const_cast<Tensor*>(this)->raw_data_checked(dtype_of<T>()));
+  return static_cast<const T*>(raw_data_checked(dtype_of<T>()));
 }
 
 }  // namespace fovea

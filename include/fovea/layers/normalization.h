@@ -42,6 +42,7 @@ class BatchNormalizationImpl : public LayerImpl {
   // fine-tuning does not disturb statistics learned on the original data.
   Tensor call(const std::vector<Tensor>& inputs, bool training) override;
   nlohmann::json config() const override;
+  const BatchNormalizationOptions& options() const { return options_; }
   static Layer from_config(const ConfigReader& config);
 
  private:

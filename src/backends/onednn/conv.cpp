@@ -1,7 +1,8 @@
 // onednn backend: convolution forward (bias and activation fused as post-ops), backward-data and
 // backward-weights (with the bias gradient). Primitives choose their own layouts (format_tag::any); the user's
 // plain tensors are reordered in and out only where the chosen layout differs. Primitives and reorders are
-// cached per geometry; reorder buffers are per-thread scratch, so the steady state allocates nothing.
+// cached per geometry; reorder buffers are per-thread scratch, so the steady state allocates nothing. Weights
+// reordered into the primitive's layout are cached on the weight's storage until it changes (cached_weights).
 #include <memory>
 
 #include "backends/onednn/onednn_backend.h"
@@ -166,8 +167,7 @@ void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const T
   const ConvDescs& d = plan->d;
   memory user_dst = onednn::wrap(d.user_dst, y);
   memory src = onednn::prepare_input(onednn::wrap(d.user_src, x), plan->pd.src_desc(), 0, plan->src_in.get());
-  memory weights =
-      onednn::prepare_input(onednn::wrap(d.user_weights, w), plan->pd.weights_desc(), 1, plan->weights_in.get());
+  memory weights = onednn::cached_weights(w, d.user_weights, plan->pd.weights_desc(), plan->weights_in.get());
   memory dst = output_memory(user_dst, plan->pd.dst_desc(), 2, plan->dst_out.get());
   std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (bias) args.emplace(DNNL_ARG_BIAS, onednn::wrap(d.bias, b));
@@ -184,8 +184,7 @@ void OneDnnBackend::conv_backward_data(const ConvGeometry& g, const Tensor& dy, 
   memory user_diff_src = onednn::wrap(d.user_src, dx);
   memory diff_dst =
       onednn::prepare_input(onednn::wrap(d.user_dst, dy), plan->pd.diff_dst_desc(), 0, plan->diff_dst_in.get());
-  memory weights =
-      onednn::prepare_input(onednn::wrap(d.user_weights, w), plan->pd.weights_desc(), 1, plan->weights_in.get());
+  memory weights = onednn::cached_weights(w, d.user_weights, plan->pd.weights_desc(), plan->weights_in.get());
   memory diff_src = output_memory(user_diff_src, plan->pd.diff_src_desc(), 2, plan->diff_src_out.get());
   plan->conv.execute(onednn::stream(),
                      {{DNNL_ARG_DIFF_DST, diff_dst}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DIFF_SRC, diff_src}});

@@ -67,5 +67,7 @@ dnnl::memory wrap(const dnnl::memory::desc& desc, const Tensor& t) {
   return dnnl::memory(desc, engine(), const_cast<void*>(t.raw_data()));
 }
 
+dnnl::memory wrap(const dnnl::memory::desc& desc, Tensor& t) { return dnnl::memory(desc, engine(), t.raw_data()); }
+
 }  // namespace onednn
 }  // namespace fovea

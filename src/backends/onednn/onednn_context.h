@@ -40,8 +40,11 @@ PrimitiveCache& cache();
 
 // oneDNN dims from a fovea shape.
 dnnl::memory::dims dims_of(const Shape& shape);
-// Wraps a float32 tensor's data as memory of the given descriptor without copying.
+// Wraps a float32 tensor's data as memory of the given descriptor without copying. A const tensor is only read;
+// a non-const one is a kernel's output, and wrapping it counts as a write (it moves the storage's version, so
+// that copies cached from the old contents, such as reordered weights, are not used again).
 dnnl::memory wrap(const dnnl::memory::desc& desc, const Tensor& t);
+dnnl::memory wrap(const dnnl::memory::desc& desc, Tensor& t);
 
 // A cache key from a kernel name and every value that determines its primitive; doubles keep full precision so
 // that nearby parameters never share a primitive.

@@ -168,6 +168,32 @@ dnnl::memory prepare_input(const dnnl::memory& user_mem, const dnnl::memory::des
   return internal;
 }
 
+namespace {
+
+// The bytes of a memory descriptor (a plain C struct) as part of a cache key.
+std::string desc_bytes(const dnnl::memory::desc& d) {
+  return std::string(reinterpret_cast<const char*>(&d.data), sizeof(d.data));
+}
+
+}  // namespace
+
+dnnl::memory cached_weights(const Tensor& w, const dnnl::memory::desc& user, const dnnl::memory::desc& wanted,
+                            const dnnl::reorder* to_internal) {
+  if (to_internal == nullptr) return wrap(user, w);
+  // Keyed by both layouts and the byte offset: one storage may hold several weights, or be viewed differently.
+  const std::string key =
+      "onednn_weights|" + std::to_string(w.impl()->offset_bytes) + '|' + desc_bytes(user) + desc_bytes(wanted);
+  const Storage& storage = *w.impl()->storage;
+  auto reordered = storage.derived<dnnl::memory>(key, {}, [&](const std::shared_ptr<dnnl::memory>& stale) {
+    dnnl::memory plain = wrap(user, w);
+    dnnl::memory internal = stale ? *stale : dnnl::memory(wanted, engine());
+    to_internal->execute(stream(), plain, internal);
+    stream().wait();
+    return internal;
+  });
+  return *reordered;
+}
+
 std::shared_ptr<dnnl::reorder> make_reorder_if_needed(const dnnl::memory::desc& from, const dnnl::memory::desc& to) {
   if (from == to) return nullptr;
   return std::make_shared<dnnl::reorder>(dnnl::reorder::primitive_desc(engine(), from, engine(), to));

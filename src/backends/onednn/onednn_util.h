@@ -69,6 +69,13 @@ void* scratch(int slot, size_t bytes);
 dnnl::memory prepare_input(const dnnl::memory& user_mem, const dnnl::memory::desc& wanted, int slot,
                            const dnnl::reorder* to_internal);
 
+// Weights `w` (in the plain layout `user`) as a primitive wants them (`wanted`): w itself when the layouts agree,
+// otherwise a copy reordered with `to_internal`, kept on w's storage and reused until w is written to (an
+// optimizer step, set_weights, copy_, any mutable access: see Storage::version). Inference then reorders each
+// weight once instead of on every call.
+dnnl::memory cached_weights(const Tensor& w, const dnnl::memory::desc& user, const dnnl::memory::desc& wanted,
+                            const dnnl::reorder* to_internal);
+
 // A reorder primitive from `from` to `to`, or nullptr when the layouts are equal.
 std::shared_ptr<dnnl::reorder> make_reorder_if_needed(const dnnl::memory::desc& from, const dnnl::memory::desc& to);
 

@@ -34,8 +34,11 @@ std::string describe(const AxisGeometry& g) {
   return std::to_string(g.outer) + "x" + std::to_string(g.channels) + "x" + std::to_string(g.inner);
 }
 
-// (outer, channels, inner): channels-first images, channels-last (inner 1), a single channel, batch 1.
-const AxisGeometry kGeometries[] = {{4, 3, 5}, {1, 7, 9}, {13, 5, 1}, {2, 1, 1}, {3, 1, 11}, {2, 17, 3}};
+// (outer, channels, inner): channels-first images, channels-last (inner 1), a single channel, batch 1; and
+// channels-last with whole and partial 16-channel blocks over many rows, which oneDNN's vectorized (jit) kernels
+// take and split across threads.
+const AxisGeometry kGeometries[] = {{4, 3, 5},  {1, 7, 9},  {13, 5, 1},   {2, 1, 1},
+                                    {3, 1, 11}, {2, 17, 3}, {300, 64, 1}, {97, 20, 1}};
 
 struct Params {
   bool gamma;

@@ -1,0 +1,121 @@
+// Conv -> BatchNormalization (-> Activation) chains folded into one convolution for inference.
+#include "models/inference_fusion.h"
+
+#include <cmath>
+#include <string>
+
+#include "fovea/layers/activations.h"
+#include "fovea/layers/conv.h"
+#include "fovea/layers/normalization.h"
+#include "fovea/ops/conv.h"
+
+namespace fovea::model_detail {
+namespace {
+
+// The batch norm's weight of that name, or an undefined tensor (gamma without scale, beta without center).
+Tensor bn_weight(LayerImpl& bn, const std::string& name) {
+  for (const Weight& w : bn.weights())
+    if (w.name == name) return w.value;
+  return Tensor();
+}
+
+// Whether bn normalizes the channel axis of conv's output (rank dimensions, batch included).
+bool same_channel_axis(const ConvImpl& conv, const BatchNormalizationImpl& bn, int rank) {
+  const int axis = bn.options().axis < 0 ? bn.options().axis + rank : bn.options().axis;
+  return axis == (conv.options().data_format == Layout::channels_last ? rank - 1 : 1);
+}
+
+// A convolution the fold can rewrite: a plain Conv1D/2D/3D, built, with no activation of its own (the batch norm
+// must see the raw sums) and no activity regularizer (which would need the unfused output).
+bool foldable_conv(const ConvImpl* conv) {
+  return conv != nullptr && conv->built() && conv->options().activation.is_linear() &&
+         !conv->options().activity_regularizer;
+}
+
+// The folded kernel and bias of one chain.
+struct Folded {
+  Tensor kernel, bias;
+};
+
+Folded fold(const ConvImpl& conv, LayerImpl& bn_layer, const BatchNormalizationImpl& bn) {
+  const Tensor& w = conv.weights()[0].value;
+  const Tensor b = conv.options().use_bias ? conv.weights()[1].value : Tensor();
+  const Tensor gamma = bn_weight(bn_layer, "gamma"), beta = bn_weight(bn_layer, "beta");
+  const Tensor mean = bn_weight(bn_layer, "moving_mean"), var = bn_weight(bn_layer, "moving_variance");
+  // The fold is valid while none of its inputs changes: their version stamps (unique across storages, so they
+  // name contents exactly) are the cache entry's sources; the kernel's own version is checked by derived().
+  std::vector<uint64_t> sources;
+  for (const Tensor* t : {&b, &gamma, &beta, &mean, &var}) {
+    sources.push_back(t->defined() ? t->impl()->storage->version() : 0);
+    sources.push_back(t->defined() ? t->impl()->offset_bytes : 0);
+  }
+  const std::string key = "bn_fold|" + std::to_string(w.impl()->offset_bytes) + '|' +
+                          std::to_string(reinterpret_cast<uintptr_t>(&bn)) + '|' + std::to_string(bn.options().epsilon);
+  auto folded = w.impl()->storage->derived<Folded>(key, sources, [&](const std::shared_ptr<Folded>&) {
+    // In double, then rounded once to the weights' dtype.
+    const int64_t channels = w.dim(0), per_channel = w.numel() / channels;
+    const std::vector<double> wv = w.to_vector(), mv = mean.to_vector(), vv = var.to_vector();
+    const std::vector<double> gv = gamma.defined() ? gamma.to_vector() : std::vector<double>(channels, 1.0);
+    const std::vector<double> betav = beta.defined() ? beta.to_vector() : std::vector<double>(channels, 0.0);
+    const std::vector<double> bv = b.defined() ? b.to_vector() : std::vector<double>(channels, 0.0);
+    std::vector<double> kernel(wv.size()), bias(static_cast<size_t>(channels));
+    for (int64_t c = 0; c < channels; ++c) {
+      const double s = gv[c] / std::sqrt(vv[c] + bn.options().epsilon);
+      for (int64_t i = 0; i < per_channel; ++i) kernel[c * per_channel + i] = wv[c * per_channel + i] * s;
+      bias[c] = (bv[c] - mv[c]) * s + betav[c];
+    }
+    return Folded{Tensor::from_vector(w.shape(), kernel, w.dtype()), Tensor::from_vector({channels}, bias, w.dtype())};
+  });
+  return *folded;
+}
+
+}  // namespace
+
+std::unordered_map<const GraphNode*, ConvBnChain> find_conv_bn_chains(
+    const std::vector<std::shared_ptr<GraphNode>>& nodes, const std::vector<SymbolicTensor>& outputs) {
+  // Who reads each node's output; model outputs count as a reader that is no node.
+  std::unordered_map<const GraphNode*, std::vector<const GraphNode*>> readers;
+  for (const auto& node : nodes)
+    for (const SymbolicTensor& in : node->inputs) readers[in.node().get()].push_back(node.get());
+  for (const SymbolicTensor& out : outputs) readers[out.node().get()].push_back(nullptr);
+  auto only_reader = [&](const GraphNode* node) -> const GraphNode* {
+    const auto it = readers.find(node);
+    return it != readers.end() && it->second.size() == 1 ? it->second[0] : nullptr;
+  };
+
+  std::unordered_map<const GraphNode*, ConvBnChain> chains;
+  for (const auto& node : nodes) {
+    const auto* conv = node->layer.as<ConvImpl>();
+    if (!foldable_conv(conv) || node->inputs.size() != 1) continue;
+    const GraphNode* bn_node = only_reader(node.get());
+    const auto* bn = bn_node != nullptr ? bn_node->layer.as<BatchNormalizationImpl>() : nullptr;
+    if (bn == nullptr || !bn->built() || bn_node->inputs.size() != 1 ||
+        !same_channel_axis(*conv, *bn, node->output_shape.rank()))
+      continue;
+    ConvBnChain chain{.conv = node.get(), .bn = bn_node};
+    const GraphNode* act_node = only_reader(bn_node);
+    const auto* act = act_node != nullptr ? act_node->layer.as<ActivationLayerImpl>() : nullptr;
+    if (act != nullptr && act_node->inputs.size() == 1 && !act->options().activation.is_axiswise())
+      chain.activation = act_node;
+    chains.emplace(node.get(), chain);
+  }
+  return chains;
+}
+
+Tensor run_conv_bn_chain(const ConvBnChain& chain, const Tensor& x) {
+  const auto& conv = *chain.conv->layer.as<ConvImpl>();
+  const auto& bn = *chain.bn->layer.as<BatchNormalizationImpl>();
+  const Folded f = fold(conv, *chain.bn->layer, bn);
+  const ConvOptions& o = conv.options();
+  const ConvArgs args{.strides = o.strides,
+                      .padding = o.padding,
+                      .dilation = o.dilation_rate,
+                      .groups = o.groups,
+                      .layout = o.data_format,
+                      .activation = chain.activation != nullptr
+                                        ? chain.activation->layer.as<ActivationLayerImpl>()->options().activation
+                                        : Activation()};
+  return fovea::conv(x, {f.kernel, f.bias}, args);
+}
+
+}  // namespace fovea::model_detail

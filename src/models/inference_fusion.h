@@ -1,0 +1,33 @@
+// Inference-time fusion for Model::call: a convolution whose output feeds only a BatchNormalization (which may in
+// turn feed only an Activation layer) runs as one convolution, with the batch norm folded into its kernel and bias
+// and the activation fused as a post-op. Batch norm in inference mode is an affine map per channel, so
+//   bn(conv(x, W) + b) = conv(x, W * s) + (b - mean) * s + beta,   s = gamma / sqrt(var + epsilon),
+// which saves a pass over the activations for the batch norm and one for the activation. Used only when nothing is
+// trained or recorded (training false, no gradient recording): the folded weights are derived values outside
+// autograd. They are cached on the kernel's storage and remade when any weight involved changes (Storage::version).
+#pragma once
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "fovea/layers/layer.h"
+
+namespace fovea::model_detail {
+
+struct ConvBnChain {
+  const GraphNode* conv = nullptr;
+  const GraphNode* bn = nullptr;
+  const GraphNode* activation = nullptr;  // null: the batch norm's output is used otherwise (or is an output)
+  const GraphNode* last() const { return activation != nullptr ? activation : bn; }
+};
+
+// The fusable chains of a graph (nodes in topological order), keyed by their convolution node. A chain's inner
+// outputs are neither model outputs nor read by any other node, so skipping them changes nothing else.
+std::unordered_map<const GraphNode*, ConvBnChain> find_conv_bn_chains(
+    const std::vector<std::shared_ptr<GraphNode>>& nodes, const std::vector<SymbolicTensor>& outputs);
+
+// The output of the chain's last node for the convolution's input x.
+Tensor run_conv_bn_chain(const ConvBnChain& chain, const Tensor& x);
+
+}  // namespace fovea::model_detail
