@@ -3,6 +3,7 @@
 
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
+#include "fovea/core/host_memory.h"
 #include "fovea/core/rng.h"
 #include "fovea/core/tensor.h"
 #include "fovea/core/threading.h"

@@ -1,12 +1,15 @@
 // Kernel names, the throwing defaults, and backend selection.
 #include "backends/backend.h"
 
+#include <atomic>
+
 #include "fovea/core/error.h"
 
 namespace fovea {
 namespace {
 
 thread_local BackendKind t_preferred = BackendKind::onednn;
+std::atomic<ConvAlgorithm> g_conv_algorithm{ConvAlgorithm::automatic};
 
 }  // namespace
 
@@ -28,6 +31,8 @@ std::string_view backend_name(BackendKind kind) {
 }
 BackendKind preferred_backend() { return t_preferred; }
 void set_preferred_backend(BackendKind kind) { t_preferred = kind; }
+ConvAlgorithm conv_algorithm() { return g_conv_algorithm.load(std::memory_order_relaxed); }
+void set_conv_algorithm(ConvAlgorithm algorithm) { g_conv_algorithm.store(algorithm, std::memory_order_relaxed); }
 
 Backend& backend(BackendKind kind) {
   return kind == BackendKind::reference ? reference_backend() : onednn_backend();

@@ -29,6 +29,9 @@ struct ConvGeometry {
   Dims pads_end;
   Layout layout = Layout::channels_first;
   Activation activation;  // conv_forward applies it after the bias
+  // conv_forward adds its result to y's previous contents before the activation: a residual connection
+  // (act(conv(x) + b + shortcut)) in one pass instead of three.
+  bool accumulate = false;
 };
 
 // A pooling window sliding over x: (N, C, in...) or (N, in..., C) -> y with out sizes.

@@ -2,10 +2,9 @@
 #include "fovea/core/storage.h"
 
 #include <atomic>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
+#include "core/host_memory.h"
 #include "fovea/core/error.h"
 
 namespace fovea {
@@ -25,13 +24,11 @@ Storage::Storage(size_t nbytes, Device device, bool zero_fill)
     : nbytes_(nbytes), device_(device), version_(next_version()) {
   FOVEA_CHECK(device.type == DeviceType::cpu, BackendError,
               "this build of fovea has no CUDA support; tensors can only live on the CPU");
-  // aligned_alloc needs a size that is a multiple of the alignment; never zero so data() is always valid.
-  const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment + (nbytes == 0 ? kAlignment : 0);
-  data_ = std::aligned_alloc(kAlignment, rounded);
-  if (data_ == nullptr) throw std::bad_alloc();
-  if (zero_fill) std::memset(data_, 0, rounded);
+  // Never zero bytes, so that data() is always a valid pointer.
+  data_ = host_memory::allocate(nbytes == 0 ? 1 : nbytes);
+  if (zero_fill) std::memset(data_, 0, nbytes);
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() { host_memory::deallocate(data_, nbytes_ == 0 ? 1 : nbytes_); }
 
 }  // namespace fovea

@@ -3,11 +3,14 @@
 
 #include <cmath>
 #include <string>
+#include <unordered_set>
 
 #include "fovea/layers/activations.h"
 #include "fovea/layers/conv.h"
+#include "fovea/layers/merging.h"
 #include "fovea/layers/normalization.h"
 #include "fovea/ops/conv.h"
+#include "ops/residual_conv.h"
 
 namespace fovea::model_detail {
 namespace {
@@ -69,7 +72,29 @@ Folded fold(const ConvImpl& conv, LayerImpl& bn_layer, const BatchNormalizationI
   return *folded;
 }
 
+// The activation layer `node` if it is one the convolution can apply elementwise, otherwise null.
+const GraphNode* elementwise_activation(const GraphNode* node) {
+  const auto* act = node != nullptr ? node->layer.as<ActivationLayerImpl>() : nullptr;
+  return act != nullptr && node->inputs.size() == 1 && !act->options().activation.is_axiswise() ? node : nullptr;
+}
+
+// The other input of `add` when it is a two-input Add of `bn`'s output and a different value of the same shape.
+const GraphNode* residual_shortcut(const GraphNode* add, const GraphNode* bn) {
+  const auto* merge = add != nullptr ? add->layer.as<MergeImpl>() : nullptr;
+  if (merge == nullptr || merge->kind() != MergeKind::add || add->inputs.size() != 2) return nullptr;
+  const SymbolicTensor& other = add->inputs[0].node().get() == bn ? add->inputs[1] : add->inputs[0];
+  if (other.node().get() == bn || other.shape() != bn->output_shape) return nullptr;
+  return other.node().get();
+}
+
 }  // namespace
+
+std::vector<const GraphNode*> ConvBnChain::inner() const {
+  std::vector<const GraphNode*> out{conv};
+  for (const GraphNode* node : {bn, add})
+    if (node != nullptr && node != last()) out.push_back(node);
+  return out;
+}
 
 std::unordered_map<const GraphNode*, ConvBnChain> find_conv_bn_chains(
     const std::vector<std::shared_ptr<GraphNode>>& nodes, const std::vector<SymbolicTensor>& outputs) {
@@ -84,6 +109,7 @@ std::unordered_map<const GraphNode*, ConvBnChain> find_conv_bn_chains(
   };
 
   std::unordered_map<const GraphNode*, ConvBnChain> chains;
+  std::unordered_set<const GraphNode*> claimed_adds;
   for (const auto& node : nodes) {
     const auto* conv = node->layer.as<ConvImpl>();
     if (!foldable_conv(conv) || node->inputs.size() != 1) continue;
@@ -93,16 +119,21 @@ std::unordered_map<const GraphNode*, ConvBnChain> find_conv_bn_chains(
         !same_channel_axis(*conv, *bn, node->output_shape.rank()))
       continue;
     ConvBnChain chain{.conv = node.get(), .bn = bn_node};
-    const GraphNode* act_node = only_reader(bn_node);
-    const auto* act = act_node != nullptr ? act_node->layer.as<ActivationLayerImpl>() : nullptr;
-    if (act != nullptr && act_node->inputs.size() == 1 && !act->options().activation.is_axiswise())
-      chain.activation = act_node;
-    chains.emplace(node.get(), chain);
+    const GraphNode* next = only_reader(bn_node);
+    // Both inputs of an Add may end chains (a downsampling block's two branches); the first chain found takes it.
+    const GraphNode* shortcut = residual_shortcut(next, bn_node);
+    if (shortcut != nullptr && claimed_adds.insert(next).second) {
+      chain.add = next;
+      chain.shortcut = shortcut;
+      next = only_reader(next);
+    }
+    chain.activation = elementwise_activation(next);
+    chains.emplace(chain.last(), chain);
   }
   return chains;
 }
 
-Tensor run_conv_bn_chain(const ConvBnChain& chain, const Tensor& x) {
+Tensor run_conv_bn_chain(const ConvBnChain& chain, const Tensor& x, const Tensor& shortcut) {
   const auto& conv = *chain.conv->layer.as<ConvImpl>();
   const auto& bn = *chain.bn->layer.as<BatchNormalizationImpl>();
   const Folded f = fold(conv, *chain.bn->layer, bn);
@@ -115,6 +146,7 @@ Tensor run_conv_bn_chain(const ConvBnChain& chain, const Tensor& x) {
                       .activation = chain.activation != nullptr
                                         ? chain.activation->layer.as<ActivationLayerImpl>()->options().activation
                                         : Activation()};
+  if (chain.add != nullptr) return detail::conv_with_residual(x, {f.kernel, f.bias}, args, shortcut);
   return fovea::conv(x, {f.kernel, f.bias}, args);
 }
 

@@ -130,21 +130,25 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
                 expected.to_string(true), " but got ", got.to_string());
     values[inputs_[i].node().get()] = inputs[i];
   }
-  // Inference without gradients folds conv -> batch norm (-> activation) chains into one convolution.
+  // Inference without gradients folds conv -> batch norm (-> add shortcut) (-> activation) chains into one
+  // convolution, run at the chain's last node.
   std::unordered_map<const GraphNode*, model_detail::ConvBnChain> chains;
-  if (!training && !autograd::grad_enabled()) chains = model_detail::find_conv_bn_chains(nodes_, outputs_);
   std::unordered_set<const GraphNode*> fused_away;  // inner nodes of chains, whose outputs nobody reads
+  if (!training && !autograd::grad_enabled()) {
+    chains = model_detail::find_conv_bn_chains(nodes_, outputs_);
+    for (const auto& [last, chain] : chains)
+      for (const GraphNode* inner : chain.inner()) fused_away.insert(inner);
+  }
   for (const auto& node : nodes_) {
     if (values.count(node.get()) || fused_away.count(node.get())) continue;
-    std::vector<Tensor> args;
-    for (const SymbolicTensor& in : node->inputs) args.push_back(values.at(in.node().get()));
     if (const auto chain = chains.find(node.get()); chain != chains.end()) {
       const model_detail::ConvBnChain& c = chain->second;
-      fused_away.insert(c.conv);
-      if (c.activation != nullptr) fused_away.insert(c.bn);
-      values[c.last()] = model_detail::run_conv_bn_chain(c, args[0]);
+      const Tensor& x = values.at(c.conv->inputs[0].node().get());
+      values[node.get()] = model_detail::run_conv_bn_chain(c, x, c.shortcut ? values.at(c.shortcut) : Tensor());
       continue;
     }
+    std::vector<Tensor> args;
+    for (const SymbolicTensor& in : node->inputs) args.push_back(values.at(in.node().get()));
     values[node.get()] = node->layer->call(args, training);
   }
   std::vector<Tensor> out;

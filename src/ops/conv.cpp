@@ -7,6 +7,7 @@
 #include "fovea/ops/math.h"
 #include "fovea/ops/shape_ops.h"
 #include "ops/conv_geometry.h"
+#include "ops/residual_conv.h"
 
 namespace fovea {
 namespace {
@@ -91,6 +92,27 @@ Tensor conv(const Tensor& x, const ConvWeights& weights, const ConvArgs& args) {
   }
   if (!fused) y = activation(y, args.activation);
   return y;
+}
+
+Tensor detail::conv_with_residual(const Tensor& x, const ConvWeights& weights, const ConvArgs& args,
+                                  const Tensor& residual) {
+  FOVEA_CHECK(x.defined() && weights.kernel.defined() && residual.defined(), ValueError,
+              "conv_with_residual: input, kernel and residual must be defined");
+  FOVEA_CHECK(!autograd::needs_grad({x, weights.kernel, weights.bias, residual}), ValueError,
+              "conv_with_residual is for inference: no input may need a gradient");
+  ConvGeometry g = detail::conv_geometry(x.shape(), weights.kernel.shape(), args);
+  check_weights(x, weights, g.out_channels, "conv_with_residual");
+  const Shape y_shape = detail::image_shape(g.batch, g.out_channels, g.out_size, g.layout);
+  FOVEA_CHECK(residual.shape() == y_shape && residual.dtype() == x.dtype(), ShapeError,
+              "conv_with_residual: the residual must have the convolution's output shape ", y_shape.to_string(),
+              " and dtype ", dtype_name(x.dtype()), ", got ", residual.shape().to_string(), " ",
+              dtype_name(residual.dtype()));
+  const bool fused = fusable(args.activation);
+  g.activation = fused ? args.activation : Activation::linear();
+  g.accumulate = true;
+  Tensor y = residual.clone();  // the convolution adds onto it
+  backend_for(Kernel::conv_forward, x.dtype()).conv_forward(g, x, weights.kernel, weights.bias, y);
+  return fused ? y : activation(y, args.activation);
 }
 
 Shape conv_transpose_output_shape(const Shape& input, const Shape& kernel, const ConvTransposeArgs& args) {

@@ -7,6 +7,7 @@
 
 #include "fovea/fovea.h"
 #include "gradcheck.h"
+#include "models/inference_fusion.h"
 
 namespace fovea {
 namespace {
@@ -31,6 +32,30 @@ Model chain_model(Layout layout) {
   y = Conv2D({.filters = 8, .kernel_size = {3}, .strides = {2}, .data_format = layout, .use_bias = false})(y);
   y = BatchNormalization({.axis = axis, .epsilon = 1e-5})(y);
   return Model(x, y);
+}
+
+// Two ResNet blocks: a downsampling one whose shortcut is conv -> bn (defined after the main branch, so it runs
+// later in node order than the main branch's last convolution) and an identity one whose Add is a model output
+// (no activation after it). 16 channels, 3x3 stride 1: Winograd-eligible convolutions where the CPU has them.
+Model residual_model(Layout layout) {
+  const int axis = layout == Layout::channels_last ? -1 : 1;
+  const Shape in = layout == Layout::channels_last ? Shape{8, 8, 16} : Shape{16, 8, 8};
+  auto conv = [&](int64_t filters, int64_t kernel, int64_t stride) {
+    return Conv2D({.filters = filters,
+                   .kernel_size = {kernel},
+                   .strides = {stride},
+                   .padding = Padding::same,
+                   .data_format = layout,
+                   .use_bias = false});
+  };
+  auto bn = [&] { return BatchNormalization({.axis = axis}); };
+  auto relu = [] { return ActivationLayer({.activation = ActivationKind::relu}); };
+  SymbolicTensor x = Input(in);
+  SymbolicTensor y = bn()(conv(16, 3, 1)(relu()(bn()(conv(32, 3, 2)(x)))));
+  SymbolicTensor shortcut = bn()(conv(16, 1, 2)(x));
+  SymbolicTensor block = relu()(Add()({y, shortcut}));
+  SymbolicTensor z = bn()(conv(16, 3, 1)(relu()(bn()(conv(16, 3, 1)(block)))));
+  return Model(x, Add()({z, block}));
 }
 
 // Gives every batch norm non-trivial statistics and affine weights, and every conv a non-zero bias.
@@ -61,6 +86,23 @@ TEST(InferenceFusion, FoldedChainsEqualTheLayerByLayerResultInBothLayouts) {
     Model model = chain_model(layout);
     randomize_weights(model, 10);
     const Tensor x = random_tensor(layout == Layout::channels_last ? Shape{2, 9, 9, 3} : Shape{2, 3, 9, 9}, 1, -1, 1);
+    testing::expect_close(fused(model, x), unfused(model, x), 1e-4, 1e-4);
+  }
+}
+
+TEST(InferenceFusion, ResidualBlocksFuseTheShortcutAndEqualTheLayerByLayerResult) {
+  for (Layout layout : {Layout::channels_last, Layout::channels_first}) {
+    SCOPED_TRACE(layout == Layout::channels_last ? "channels_last" : "channels_first");
+    manual_seed(5);
+    Model model = residual_model(layout);
+    randomize_weights(model, 40);
+    // Every convolution is in a chain; each of the two Adds is taken by exactly one chain.
+    const auto chains = model_detail::find_conv_bn_chains(model.nodes(), model.outputs());
+    EXPECT_EQ(chains.size(), 5u);
+    int with_add = 0;
+    for (const auto& [last, chain] : chains) with_add += chain.add != nullptr;
+    EXPECT_EQ(with_add, 2);
+    const Tensor x = random_tensor(layout == Layout::channels_last ? Shape{2, 8, 8, 16} : Shape{2, 16, 8, 8}, 6, -1, 1);
     testing::expect_close(fused(model, x), unfused(model, x), 1e-4, 1e-4);
   }
 }

@@ -30,6 +30,7 @@ struct BenchArgs {
   int repeats = 10;
   int threads = 0;
   bool skip_training = false;
+  bool skip_inference = false;
   bool json = false;
 };
 
@@ -124,7 +125,7 @@ void run_bench(const BenchArgs& args) {
                            {"threads", num_threads()}};
 
   const Tensor one = random_batch(model, 1), batch = random_batch(model, args.batch_size);
-  {
+  if (!args.skip_inference) {
     autograd::NoGradGuard no_grad;
     // Inference runs first so that its peak memory is not the training phase's.
     nlohmann::json latency =
@@ -157,8 +158,10 @@ void run_bench(const BenchArgs& args) {
             << "median ms" << std::setw(10) << "max ms" << std::setw(12) << "images/s" << std::setw(10) << "GFLOP/s"
             << std::setw(10) << "peak MiB"
             << "\n";
-  print_row("inference, batch 1", report["latency_batch_1"]);
-  print_row("inference, batch " + std::to_string(args.batch_size), report["inference"]);
+  if (report.contains("inference")) {
+    print_row("inference, batch 1", report["latency_batch_1"]);
+    print_row("inference, batch " + std::to_string(args.batch_size), report["inference"]);
+  }
   if (report.contains("training")) print_row("training, batch " + std::to_string(args.batch_size), report["training"]);
 }
 
@@ -175,7 +178,8 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--warmup", args->warmup, "untimed runs first")->capture_default_str();
   cmd->add_option("--repeats", args->repeats, "timed runs")->capture_default_str();
   cmd->add_option("--threads", args->threads, "compute threads (0: all cores)");
-  cmd->add_flag("--inference-only", args->skip_training, "skip the training measurement");
+  auto* inference_only = cmd->add_flag("--inference-only", args->skip_training, "skip the training measurement");
+  cmd->add_flag("--training-only", args->skip_inference, "skip the inference measurements")->excludes(inference_only);
   cmd->add_flag("--json", args->json, "print the results as JSON");
   cmd->callback([args] { run_bench(*args); });
 }

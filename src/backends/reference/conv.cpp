@@ -48,14 +48,15 @@ void forward(const ConvGeometry& g, const T* x, const T* w, const T* b, T* y) {
   for (int64_t n = 0; n < g.batch; ++n) {
     for (int64_t oc = 0; oc < g.out_channels; ++oc) {
       for_each_position(l.out, [&](const Extent& o) {
-        double sum = b ? b[oc] : 0.0;
+        const int64_t out = l.y_index(n, oc, o);
+        double sum = (b ? b[oc] : 0.0) + (g.accumulate ? static_cast<double>(y[out]) : 0.0);
         for (int64_t icg = 0; icg < l.in_per_group; ++icg) {
           const int64_t ic = l.in_channel(oc, icg);
           l.window.for_each_tap(o, [&](const Extent& i, int64_t tap) {
             sum += static_cast<double>(x[l.x_index(n, ic, i)]) * w[l.w_index(oc, icg, tap)];
           });
         }
-        y[l.y_index(n, oc, o)] = static_cast<T>(sum);
+        y[out] = static_cast<T>(sum);
       });
     }
   }

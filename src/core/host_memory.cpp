@@ -1,0 +1,143 @@
+// A size-class cache of large host blocks. Size classes are eighths of a power of two (at most 12.5% waste), so
+// the tensors of one training step map onto a handful of classes and the next step finds every block it needs.
+#include "core/host_memory.h"
+
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+#include "fovea/core/host_memory.h"
+#include "fovea/core/storage.h"
+
+namespace fovea {
+namespace {
+
+// Below this, malloc's own free lists already recycle blocks without new pages.
+constexpr size_t kCachedMinBytes = 64 * 1024;
+
+size_t size_class(size_t nbytes) {
+  if (nbytes < kCachedMinBytes) return (nbytes + Storage::kAlignment - 1) / Storage::kAlignment * Storage::kAlignment;
+  size_t power = kCachedMinBytes;
+  while (power < nbytes) power *= 2;
+  const size_t step = power / 8;
+  return (nbytes + step - 1) / step * step;
+}
+
+class BlockCache {
+ public:
+  void* allocate(size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(bytes);
+      if (it != free_.end() && !it->second.empty()) {
+        void* block = it->second.back();
+        it->second.pop_back();
+        stats_.cached_bytes -= bytes;
+        stats_.in_use_bytes += bytes;
+        ++stats_.reuses;
+        return block;
+      }
+    }
+    void* block = std::aligned_alloc(Storage::kAlignment, bytes);
+    if (block == nullptr) {
+      release();
+      block = std::aligned_alloc(Storage::kAlignment, bytes);
+      if (block == nullptr) throw std::bad_alloc();
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.in_use_bytes += bytes;
+    ++stats_.system_allocations;
+    return block;
+  }
+
+  void deallocate(void* block, size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stats_.in_use_bytes -= bytes;
+      if (stats_.cached_bytes + bytes <= limit_) {
+        free_[bytes].push_back(block);
+        stats_.cached_bytes += bytes;
+        return;
+      }
+    }
+    std::free(block);
+  }
+
+  void release() { shrink_to(0); }
+
+  void set_limit(size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      limit_ = bytes;
+    }
+    shrink_to(bytes);
+  }
+
+  HostMemoryStats stats() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return stats_;
+  }
+
+ private:
+  // Frees cached blocks, largest classes first, until at most `bytes` stay cached.
+  void shrink_to(size_t bytes) {
+    std::vector<void*> to_free;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      while (stats_.cached_bytes > bytes) {
+        auto largest = free_.end();
+        for (auto it = free_.begin(); it != free_.end(); ++it) {
+          if (!it->second.empty() && (largest == free_.end() || it->first > largest->first)) largest = it;
+        }
+        to_free.push_back(largest->second.back());
+        largest->second.pop_back();
+        stats_.cached_bytes -= largest->first;
+      }
+    }
+    for (void* block : to_free) std::free(block);
+  }
+
+  std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_;  // size class -> cached blocks
+  size_t limit_ = size_t{2} << 30;
+  HostMemoryStats stats_;
+};
+
+// Never destroyed: tensors in static storage may be freed after any other static object is gone.
+BlockCache& cache() {
+  static BlockCache* instance = new BlockCache;
+  return *instance;
+}
+
+}  // namespace
+
+namespace host_memory {
+
+void* allocate(size_t nbytes) {
+  const size_t bytes = size_class(nbytes);
+  if (bytes < kCachedMinBytes) {
+    void* block = std::aligned_alloc(Storage::kAlignment, bytes);
+    if (block == nullptr) throw std::bad_alloc();
+    return block;
+  }
+  return cache().allocate(bytes);
+}
+
+void deallocate(void* block, size_t nbytes) {
+  const size_t bytes = size_class(nbytes);
+  if (bytes < kCachedMinBytes) {
+    std::free(block);
+  } else {
+    cache().deallocate(block, bytes);
+  }
+}
+
+}  // namespace host_memory
+
+HostMemoryStats host_memory_stats() { return cache().stats(); }
+void release_cached_host_memory() { cache().release(); }
+void set_host_memory_cache_limit(size_t bytes) { cache().set_limit(bytes); }
+
+}  // namespace fovea
