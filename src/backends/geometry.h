@@ -32,6 +32,9 @@ struct ConvGeometry {
   // conv_forward adds its result to y's previous contents before the activation: a residual connection
   // (act(conv(x) + b + shortcut)) in one pass instead of three.
   bool accumulate = false;
+  // No gradient will be taken (inference): conv_forward may then choose an algorithm whose weight transform
+  // only pays off when the same weights serve many calls (Winograd; training changes them every step).
+  bool inference = false;
 };
 
 // A pooling window sliding over x: (N, C, in...) or (N, in..., C) -> y with out sizes.

@@ -133,19 +133,14 @@ std::unordered_map<const GraphNode*, ConvBnChain> find_conv_bn_chains(
   return chains;
 }
 
-Tensor run_conv_bn_chain(const ConvBnChain& chain, const Tensor& x, const Tensor& shortcut) {
+Tensor run_conv_bn_chain(const ConvBnChain& chain, const FoldedPad* pad, const Tensor& x, const Tensor& shortcut) {
   const auto& conv = *chain.conv->layer.as<ConvImpl>();
   const auto& bn = *chain.bn->layer.as<BatchNormalizationImpl>();
   const Folded f = fold(conv, *chain.bn->layer, bn);
-  const ConvOptions& o = conv.options();
-  const ConvArgs args{.strides = o.strides,
-                      .padding = o.padding,
-                      .dilation = o.dilation_rate,
-                      .groups = o.groups,
-                      .layout = o.data_format,
-                      .activation = chain.activation != nullptr
-                                        ? chain.activation->layer.as<ActivationLayerImpl>()->options().activation
-                                        : Activation()};
+  ConvArgs args = conv_layer_args(*chain.conv, pad);
+  args.activation = chain.activation != nullptr
+                        ? chain.activation->layer.as<ActivationLayerImpl>()->options().activation
+                        : Activation();
   if (chain.add != nullptr) return detail::conv_with_residual(x, {f.kernel, f.bias}, args, shortcut);
   return fovea::conv(x, {f.kernel, f.bias}, args);
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fovea/layers/layer.h"
+#include "models/pad_folding.h"
 
 namespace fovea::model_detail {
 
@@ -35,8 +36,8 @@ struct ConvBnChain {
 std::unordered_map<const GraphNode*, ConvBnChain> find_conv_bn_chains(
     const std::vector<std::shared_ptr<GraphNode>>& nodes, const std::vector<SymbolicTensor>& outputs);
 
-// The output of the chain's last node for the convolution's input x and (for chains with an Add) the shortcut's
-// value.
-Tensor run_conv_bn_chain(const ConvBnChain& chain, const Tensor& x, const Tensor& shortcut);
+// The output of the chain's last node for the convolution's input x (the input of `pad` when the convolution
+// absorbs a ZeroPadding, see pad_folding.h) and, for chains with an Add, the shortcut's value.
+Tensor run_conv_bn_chain(const ConvBnChain& chain, const FoldedPad* pad, const Tensor& x, const Tensor& shortcut);
 
 }  // namespace fovea::model_detail

@@ -10,6 +10,7 @@
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"
 #include "models/inference_fusion.h"
+#include "models/pad_folding.h"
 
 namespace fovea {
 
@@ -130,21 +131,36 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
                 expected.to_string(true), " but got ", got.to_string());
     values[inputs_[i].node().get()] = inputs[i];
   }
-  // Inference without gradients folds conv -> batch norm (-> add shortcut) (-> activation) chains into one
-  // convolution, run at the chain's last node.
+  // Convolutions absorb the ZeroPadding before them (training too); inference without gradients also folds conv ->
+  // batch norm (-> add shortcut) (-> activation) chains into one convolution, run at the chain's last node.
+  const auto pads = model_detail::find_foldable_pads(nodes_, outputs_);
+  std::unordered_set<const GraphNode*> fused_away;  // nodes whose outputs nobody reads any more
+  for (const auto& [conv, pad] : pads) fused_away.insert(pad.pad);
   std::unordered_map<const GraphNode*, model_detail::ConvBnChain> chains;
-  std::unordered_set<const GraphNode*> fused_away;  // inner nodes of chains, whose outputs nobody reads
   if (!training && !autograd::grad_enabled()) {
     chains = model_detail::find_conv_bn_chains(nodes_, outputs_);
     for (const auto& [last, chain] : chains)
       for (const GraphNode* inner : chain.inner()) fused_away.insert(inner);
   }
+  // A convolution's input: the ZeroPadding's input where it absorbs one.
+  auto conv_input = [&](const GraphNode* conv, const model_detail::FoldedPad** pad) -> const Tensor& {
+    const auto it = pads.find(conv);
+    *pad = it != pads.end() ? &it->second : nullptr;
+    const GraphNode* source = *pad != nullptr ? (*pad)->pad : conv;
+    return values.at(source->inputs[0].node().get());
+  };
   for (const auto& node : nodes_) {
     if (values.count(node.get()) || fused_away.count(node.get())) continue;
+    const model_detail::FoldedPad* pad = nullptr;
     if (const auto chain = chains.find(node.get()); chain != chains.end()) {
       const model_detail::ConvBnChain& c = chain->second;
-      const Tensor& x = values.at(c.conv->inputs[0].node().get());
-      values[node.get()] = model_detail::run_conv_bn_chain(c, x, c.shortcut ? values.at(c.shortcut) : Tensor());
+      const Tensor& x = conv_input(c.conv, &pad);
+      values[node.get()] = model_detail::run_conv_bn_chain(c, pad, x, c.shortcut ? values.at(c.shortcut) : Tensor());
+      continue;
+    }
+    if (pads.count(node.get())) {
+      const Tensor& x = conv_input(node.get(), &pad);
+      values[node.get()] = model_detail::run_padded_conv(*node, *pad, x);
       continue;
     }
     std::vector<Tensor> args;

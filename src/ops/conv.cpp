@@ -57,13 +57,14 @@ Tensor conv(const Tensor& x, const ConvWeights& weights, const ConvArgs& args) {
   check_weights(x, weights, g.out_channels, "conv");
   const bool fused = fusable(args.activation);
   g.activation = fused ? args.activation : Activation::linear();
+  const Tensor& kernel = weights.kernel;
+  const Tensor& bias = weights.bias;
+  g.inference = !autograd::needs_grad({x, kernel, bias});
 
   Tensor y = Tensor::empty(detail::image_shape(g.batch, g.out_channels, g.out_size, g.layout), x.dtype());
   backend_for(Kernel::conv_forward, x.dtype()).conv_forward(g, x, weights.kernel, weights.bias, y);
 
-  const Tensor& kernel = weights.kernel;
-  const Tensor& bias = weights.bias;
-  if (autograd::needs_grad({x, kernel, bias})) {
+  if (!g.inference) {
     const bool want_weights = autograd::needs_grad({kernel, bias});
     ConvGeometry linear = g;
     linear.activation = Activation::linear();
@@ -110,6 +111,7 @@ Tensor detail::conv_with_residual(const Tensor& x, const ConvWeights& weights, c
   const bool fused = fusable(args.activation);
   g.activation = fused ? args.activation : Activation::linear();
   g.accumulate = true;
+  g.inference = true;
   Tensor y = residual.clone();  // the convolution adds onto it
   backend_for(Kernel::conv_forward, x.dtype()).conv_forward(g, x, weights.kernel, weights.bias, y);
   return fused ? y : activation(y, args.activation);

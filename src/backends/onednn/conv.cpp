@@ -3,11 +3,15 @@
 // plain tensors are reordered in and out only where the chosen layout differs. Primitives and reorders are
 // cached per geometry; reorder buffers are per-thread scratch, so the steady state allocates nothing. Weights
 // reordered into the primitive's layout are cached on the weight's storage until it changes (cached_weights).
+// Kernel taps that only meet padding are cropped away first (tap_crop.h); convolutions that are matrix products
+// run as oneDNN matmuls (dense_conv.h).
 #include <memory>
 
+#include "backends/onednn/dense_conv.h"
 #include "backends/onednn/onednn_backend.h"
 #include "backends/onednn/onednn_context.h"
 #include "backends/onednn/onednn_util.h"
+#include "backends/onednn/tap_crop.h"
 
 namespace fovea {
 namespace {
@@ -22,6 +26,9 @@ struct ConvDescs {
   memory::dims strides, dilates, pad_l, pad_r;
   memory::desc user_src, user_weights, user_dst, bias;
   memory::desc any_src, any_weights, any_dst;
+  // What the backward passes take for src and dst: channels-last data as it is (oneDNN's backward kernels run on
+  // nhwc about as fast as on their blocked layout, and every reorder in and out is saved), otherwise `any`.
+  memory::desc backward_src, backward_dst;
 };
 
 ConvDescs conv_descs(const ConvGeometry& g) {
@@ -48,14 +55,19 @@ ConvDescs conv_descs(const ConvGeometry& g) {
   d.any_src = memory::desc(src, dt::f32, tag::any);
   d.any_dst = memory::desc(dst, dt::f32, tag::any);
   d.any_weights = memory::desc(weights, dt::f32, tag::any);
+  const bool channels_last = g.layout == Layout::channels_last;
+  d.backward_src = channels_last ? d.user_src : d.any_src;
+  d.backward_dst = channels_last ? d.user_dst : d.any_dst;
   return d;
 }
 
 // Whether a forward convolution asks oneDNN for Winograd (see ConvAlgorithm): where it measured about twice as
 // fast as the direct algorithm here, at batch 1 as at batch 64, for 16 to 512 channels and 7x7 to 224x224 images.
-// With fewer than 16 input channels (an RGB stem) the transforms cost more than they save.
+// With fewer than 16 input channels (an RGB stem) the transforms cost more than they save. Inference only: oneDNN
+// transforms the weights with a slow reorder (~20 ms for 512x512x3x3), which training would repeat every step.
 bool wants_winograd(const ConvGeometry& g) {
-  if (conv_algorithm() != ConvAlgorithm::automatic || g.spatial_rank != 2 || g.groups != 1) return false;
+  if (conv_algorithm() != ConvAlgorithm::automatic || !g.inference || g.spatial_rank != 2 || g.groups != 1)
+    return false;
   if (g.in_channels < 16 || g.out_channels < 16) return false;
   for (int i = 0; i < 2; ++i) {
     if (g.kernel_size[i] != 3 || g.strides[i] != 1 || g.dilation[i] != 1) return false;
@@ -75,11 +87,13 @@ std::string conv_key(const char* kernel, const ConvGeometry& g, bool bias, bool 
 // The forward primitive descriptor that backward primitives take as a hint.
 dnnl::convolution_forward::primitive_desc forward_hint(const ConvDescs& d, bool bias) {
   auto desc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                                     dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
-                                                     d.bias, d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r)
+                                                     dnnl::algorithm::convolution_direct, d.backward_src,
+                                                     d.any_weights, d.bias, d.backward_dst, d.strides, d.dilates,
+                                                     d.pad_l, d.pad_r)
                    : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                                     dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
-                                                     d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
+                                                     dnnl::algorithm::convolution_direct, d.backward_src,
+                                                     d.any_weights, d.backward_dst, d.strides, d.dilates, d.pad_l,
+                                                     d.pad_r);
   return {desc, onednn::engine()};
 }
 
@@ -152,8 +166,8 @@ BackwardDataPlan make_backward_data(const ConvGeometry& g) {
   BackwardDataPlan p;
   p.d = conv_descs(g);
   const ConvDescs& d = p.d;
-  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, d.any_src, d.any_weights, d.any_dst,
-                                             d.strides, d.dilates, d.pad_l, d.pad_r);
+  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, d.backward_src, d.any_weights,
+                                             d.backward_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
   p.pd = {desc, onednn::engine(), forward_hint(d, false)};
   p.conv = dnnl::convolution_backward_data(p.pd);
   p.diff_dst_in = onednn::make_reorder_if_needed(d.user_dst, p.pd.diff_dst_desc());
@@ -174,10 +188,12 @@ BackwardWeightsPlan make_backward_weights(const ConvGeometry& g, bool bias) {
   p.d = conv_descs(g);
   const ConvDescs& d = p.d;
   auto desc =
-      bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
-                                                      d.bias, d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r)
-           : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.any_src, d.any_weights,
-                                                      d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
+      bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.backward_src,
+                                                      d.any_weights, d.bias, d.backward_dst, d.strides, d.dilates,
+                                                      d.pad_l, d.pad_r)
+           : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.backward_src,
+                                                      d.any_weights, d.backward_dst, d.strides, d.dilates, d.pad_l,
+                                                      d.pad_r);
   p.pd = {desc, onednn::engine(), forward_hint(d, bias)};
   p.conv = dnnl::convolution_backward_weights(p.pd);
   p.src_in = onednn::make_reorder_if_needed(d.user_src, p.pd.src_desc());
@@ -189,6 +205,8 @@ BackwardWeightsPlan make_backward_weights(const ConvGeometry& g, bool bias) {
 }  // namespace
 
 void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y) {
+  if (const auto crop = onednn::tap_crop(g)) return conv_forward(crop->geometry, x, onednn::crop_kernel(w, *crop), b, y);
+  if (onednn::is_dense_conv(g)) return onednn::dense_conv_forward(g, x, w, b, y);
   const bool bias = b.defined();
   const char* kernel = wants_winograd(g) ? "conv_fwd_winograd" : "conv_fwd";
   auto plan = onednn::cache().get<ForwardPlan>(conv_key(kernel, g, bias, true), [&] { return make_forward(g, bias); });
@@ -207,6 +225,9 @@ void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const T
 }
 
 void OneDnnBackend::conv_backward_data(const ConvGeometry& g, const Tensor& dy, const Tensor& w, Tensor& dx) {
+  if (const auto crop = onednn::tap_crop(g))
+    return conv_backward_data(crop->geometry, dy, onednn::crop_kernel(w, *crop), dx);
+  if (onednn::is_dense_conv(g)) return onednn::dense_conv_backward_data(g, dy, w, dx);
   auto plan = onednn::cache().get<BackwardDataPlan>(conv_key("conv_bwd_data", g, false, false),
                                                     [&] { return make_backward_data(g); });
   const ConvDescs& d = plan->d;
@@ -223,6 +244,15 @@ void OneDnnBackend::conv_backward_data(const ConvGeometry& g, const Tensor& dy, 
 
 void OneDnnBackend::conv_backward_weights(const ConvGeometry& g, const Tensor& x, const Tensor& dy, Tensor& dw,
                                           Tensor& db) {
+  if (const auto crop = onednn::tap_crop(g)) {
+    Shape cropped_shape = dw.shape();
+    for (int i = 0; i < g.spatial_rank; ++i) cropped_shape[2 + i] = crop->geometry.kernel_size[i];
+    Tensor cropped_dw = Tensor::empty(cropped_shape, dw.dtype());
+    conv_backward_weights(crop->geometry, x, dy, cropped_dw, db);
+    onednn::uncrop_kernel_grad(cropped_dw, *crop, dw);
+    return;
+  }
+  if (onednn::is_dense_conv(g)) return onednn::dense_conv_backward_weights(g, x, dy, dw, db);
   const bool bias = db.defined();
   auto plan = onednn::cache().get<BackwardWeightsPlan>(conv_key("conv_bwd_weights", g, bias, false),
                                                        [&] { return make_backward_weights(g, bias); });

@@ -7,6 +7,7 @@
 
 #include "backends/onednn/onednn_context.h"
 #include "backends/onednn/onednn_test_util.h"
+#include "backends/onednn/tap_crop.h"
 #include "parity.h"
 
 namespace fovea::testing {
@@ -151,6 +152,54 @@ TEST(OneDnnConv, StridesPaddingsAndDilations1dAnd3d) {
           checked += expect_conv_parity(c, seed += 10);
         }
   EXPECT_EQ(checked, 60);
+}
+
+// Images smaller than the kernel's reach: taps that only ever meet padding are cropped away before oneDNN runs
+// (tap_crop.h), which must not change any result, including the zero gradient of the cropped taps.
+TEST(OneDnnConv, KernelTapsThatOnlyMeetPaddingAreCroppedWithoutChangingResults) {
+  struct Small {
+    Dims in, kernel;
+    int64_t stride;
+  };
+  const Small cases[] = {{{1, 1}, {3, 3}, 1}, {{2, 2}, {3, 3}, 2}, {{1, 5}, {3, 3}, 1},
+                         {{2, 2}, {5, 5}, 1}, {{1}, {5}, 1},      {{1, 2, 1}, {3, 3, 3}, 1}};
+  int checked = 0, cropped = 0;
+  uint64_t seed = 1500;
+  for (const Small& small : cases)
+    for (Layout layout : kLayouts) {
+      ConvCase c;
+      c.in = small.in;
+      c.kernel = small.kernel;
+      c.stride = small.stride;
+      c.padding = Padding::same;
+      c.layout = layout;
+      c.in_channels = 5;
+      c.out_channels = 7;
+      ConvGeometry g;
+      ASSERT_TRUE(make_geometry(c, g));
+      cropped += onednn::tap_crop(g).has_value();
+      checked += expect_conv_parity(c, seed += 10);
+    }
+  EXPECT_EQ(checked, 12);
+  EXPECT_EQ(cropped, 12);
+
+  // A 3x3 kernel with padding 1 on a 1x1 map keeps only its centre tap, without padding.
+  ConvCase c;
+  c.in = {1, 1};
+  c.kernel = {3, 3};
+  c.padding = Padding::same;
+  ConvGeometry g;
+  ASSERT_TRUE(make_geometry(c, g));
+  const auto crop = onednn::tap_crop(g);
+  ASSERT_TRUE(crop.has_value());
+  EXPECT_EQ(crop->geometry.kernel_size, (Dims{1, 1}));
+  EXPECT_EQ(crop->geometry.pads_begin, (Dims{0, 0}));
+  EXPECT_EQ(crop->geometry.pads_end, (Dims{0, 0}));
+  EXPECT_EQ(crop->first_tap, (Dims{1, 1}));
+  // Where every tap reaches the image there is nothing to crop.
+  c.in = {7, 6};
+  ASSERT_TRUE(make_geometry(c, g));
+  EXPECT_FALSE(onednn::tap_crop(g).has_value());
 }
 
 TEST(OneDnnConv, GroupsDepthwiseBatchesAndBias) {
