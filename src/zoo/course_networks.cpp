@@ -1,5 +1,4 @@
 // The small networks of the course slides: the Keras MNIST CNN and LWLS Example 6.3.
-#include "fovea/core/error.h"
 #include "fovea/layers/conv.h"
 #include "fovea/layers/dense.h"
 #include "fovea/layers/input_layer.h"
@@ -7,6 +6,7 @@
 #include "fovea/layers/regularization.h"
 #include "fovea/layers/reshaping.h"
 #include "zoo/registry.h"
+#include "zoo/zoo_options.h"
 
 namespace fovea::zoo {
 
@@ -17,17 +17,13 @@ Shape input_or_mnist(const ZooOptions& options) {
   if (options.input_shape.rank() != 0) return options.input_shape;
   return options.data_format == Layout::channels_first ? Shape{1, 28, 28} : Shape{28, 28, 1};
 }
-int64_t classes_or(const ZooOptions& options, int64_t fallback) {
-  FOVEA_CHECK(options.num_classes >= 0, ValueError, "zoo: num_classes must be >= 0, got ", options.num_classes);
-  return options.num_classes == 0 ? fallback : options.num_classes;
-}
 
 }  // namespace
 
 // include_top = false keeps the convolutional block, its pooling and its dropout (everything before Flatten).
 Sequential mnist_cnn(const ZooOptions& options) {
   const Layout format = options.data_format;
-  const int64_t classes = classes_or(options, 10);
+  const int64_t classes = options_detail::classes_or(options, "mnist-cnn", 10);
   std::vector<Layer> layers{
       InputLayer(input_or_mnist(options)),
       Conv2D({.filters = 32, .kernel_size = {3}, .data_format = format, .activation = ActivationKind::relu}),
@@ -47,7 +43,7 @@ Sequential mnist_cnn(const ZooOptions& options) {
 // include_top = false ends at the third convolution.
 Sequential lwls_example_6_3(const ZooOptions& options) {
   const Layout format = options.data_format;
-  const int64_t classes = classes_or(options, 10);
+  const int64_t classes = options_detail::classes_or(options, "lwls-6.3", 10);
   std::vector<Layer> layers{
       InputLayer(input_or_mnist(options)),
       Conv2D({.filters = 4,

@@ -129,8 +129,8 @@ Model googlenet(const ZooOptions& options, const GoogLeNetOptions& googlenet_opt
   const bool aux = googlenet_options.aux_logits;
   FOVEA_CHECK(!aux || options.include_top, ValueError,
               "GoogLeNet: aux_logits needs include_top (the auxiliary classifiers are classifier heads)");
-  const Shape input_shape = image_input_shape(options, "GoogLeNet");
-  check_min_size(input_shape, layout, "GoogLeNet", minimum_side(aux),
+  const Shape input_shape = image_input(options, "GoogLeNet", {224, 224, 3});
+  check_min_side(input_shape, layout, "GoogLeNet", minimum_side(aux),
                  aux ? " (aux_logits: the auxiliary heads pool 5x5 windows of inception 4a's output)" : "");
   const int64_t classes = classes_or(options, "GoogLeNet", 1000);
 

@@ -13,6 +13,7 @@
 #include "fovea/layers/reshaping.h"
 #include "fovea/zoo/modern.h"
 #include "zoo/registry.h"
+#include "zoo/zoo_options.h"
 
 namespace fovea::zoo {
 
@@ -35,11 +36,10 @@ inline std::vector<Registered> modern_networks() {
 }  // namespace registry_detail
 
 namespace modern_detail {
+using namespace options_detail;
 
 // PyTorch's BatchNorm momentum 0.1 weighs the new batch; Keras's momentum weighs the running value.
 constexpr double kTorchBatchNormMomentum = 0.9;
-
-inline int channel_axis(Layout layout) { return layout == Layout::channels_last ? -1 : 1; }
 
 // The channel count of a symbolic tensor (batch first).
 inline int64_t channels_of(const SymbolicTensor& x, Layout layout) { return x.shape().dim(channel_axis(layout)); }
@@ -50,32 +50,11 @@ inline std::pair<int64_t, int64_t> spatial_size(const Shape& shape, Layout layou
   return {shape[first], shape[first + 1]};
 }
 
-inline int64_t classes_or(const ZooOptions& options, const std::string& network, int64_t fallback) {
-  FOVEA_CHECK(options.num_classes >= 0, ValueError, network, ": num_classes must be >= 0, got ", options.num_classes);
-  return options.num_classes == 0 ? fallback : options.num_classes;
-}
-
-// The image input: options.input_shape checked for rank and positive sizes, or default_size x default_size x 3
-// in data_format's order.
-inline Shape image_input_shape(const ZooOptions& options, const std::string& network, int64_t default_size = 224) {
-  const bool last = options.data_format == Layout::channels_last;
-  if (options.input_shape.rank() == 0) {
-    return last ? Shape{default_size, default_size, 3} : Shape{3, default_size, default_size};
-  }
-  bool positive = options.input_shape.rank() == 3;
-  for (int d = 0; d < options.input_shape.rank(); ++d) positive = positive && options.input_shape[d] > 0;
-  FOVEA_CHECK(positive, ValueError, network, ": input_shape must be ",
-              last ? "(height, width, channels) for channels_last" : "(channels, height, width) for channels_first",
-              " with positive sizes, got ", options.input_shape.to_string());
-  return options.input_shape;
-}
-
 // Throws "<network>: input HxW is too small: needs at least NxN<why>" when either side is below min_size.
-inline void check_min_size(const Shape& input, Layout layout, const std::string& network, int64_t min_size,
+inline void check_min_side(const Shape& input, Layout layout, const std::string& network, int64_t min_size,
                            const std::string& why = "") {
-  const auto [h, w] = spatial_size(input, layout);
-  FOVEA_CHECK(h >= min_size && w >= min_size, ValueError, network, ": input ", h, "x", w,
-              " is too small: needs at least ", min_size, "x", min_size, why);
+  const std::string side = std::to_string(min_size);
+  check_min_size(network, input, layout, min_size, "needs at least " + side + "x" + side + why);
 }
 
 // A convolution as PyTorch's Conv2d(kernel_size = k, stride, padding = p) states it: p zeros on both sides.

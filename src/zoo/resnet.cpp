@@ -82,8 +82,8 @@ SymbolicTensor bottleneck_block(const SymbolicTensor& x, int64_t width, int64_t 
 
 Model resnet(const ZooOptions& options, const ResNetSpec& spec) {
   const Layout layout = options.data_format;
-  const Shape input_shape = image_input_shape(options, spec.title);
-  check_min_size(input_shape, layout, spec.title, 32, " (five stride-2 steps)");
+  const Shape input_shape = image_input(options, spec.title, {224, 224, 3});
+  check_min_side(input_shape, layout, spec.title, 32, " (five stride-2 steps)");
   const int64_t classes = classes_or(options, spec.title, 1000);
 
   SymbolicTensor input = Input(input_shape);

@@ -253,10 +253,9 @@ TEST(ZooModernTest, ImageNetworkOptionErrors) {
   EXPECT_EQ(error_text([] {
               zoo::resnet18({.input_shape = {32, 32}});
             }),
-            "ResNet-18: input_shape must be (height, width, channels) for channels_last with positive sizes, got "
-            "(32, 32)");
+            "ResNet-18: input_shape must be (rows, cols, channels) without the batch, got (32, 32)");
   EXPECT_EQ(error_text([] { zoo::densenet169({.num_classes = -1}); }),
-            "DenseNet-169: num_classes must be >= 0, got -1");
+            "DenseNet-169: num_classes must be >= 0 (0 for the default 1000), got -1");
 }
 
 TEST(ZooModernTest, ChannelsFirstGivesTheSameNetwork) {
