@@ -158,11 +158,10 @@ def run_fovea(a, name, network, shape, classes, phase, batch):
            "-b", str(batch), "--threads", str(a.threads), "--warmup", str(a.warmup), "--repeats", str(a.repeats),
            "--json"]
     if name in DATA:
-        # Training alone, as the PyTorch child does: fovea's inference phases would otherwise run first and add
-        # their own memory to the peak this row is about.
-        cmd += ["--data", DATA[name], "--training-only"]
-    if phase != "training":
-        cmd.append("--inference-only")
+        cmd += ["--data", DATA[name]]
+    # Each process measures only its workload's phase (as the PyTorch child does), so that its peak RSS is that
+    # phase's alone.
+    cmd.append("--training-only" if phase == "training" else "--inference-only")
     out = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     key = {"training": "training", "inference": "inference", "latency": "latency_batch_1"}[phase]
     r = dict(out[key])
