@@ -18,16 +18,7 @@ using testing::CommandResult;
 using testing::run;
 using testing::run_json;
 
-class BenchCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("fovea_bench_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  fs::path dir_;
-};
+using BenchCommandTest = testing::CommandTest;
 
 void append_be32(std::vector<uint8_t>& out, uint32_t value) {
   for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(value >> shift));

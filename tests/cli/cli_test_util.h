@@ -36,6 +36,21 @@ inline CommandResult run(const std::string& args) {
   return result;
 }
 
+// A fixture with a fresh folder per test, named after the suite and the test: ctest runs the tests of one suite in
+// parallel processes.
+class CommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           (std::string("fovea_") + test->test_suite_name() + "_" + test->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::filesystem::path dir_;
+};
+
 // stdout of a --json command; stderr goes to a file so progress lines cannot mix in.
 inline nlohmann::json run_json(const std::string& args, const std::filesystem::path& dir) {
   const std::filesystem::path err = dir / "stderr.txt";

@@ -19,17 +19,7 @@ using testing::run_json;
 
 const fs::path kOnnxTestData = "/usr/share/libonnx-testdata/data";
 
-class ExchangeCommandTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("fovea_exchange_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+using ExchangeCommandTest = testing::CommandTest;
 
 // A small channels_last CNN with batch norm, saved as a model file; x is a batch of 3 inputs for it.
 Sequential small_cnn() {

@@ -34,20 +34,15 @@ void write_bars(const fs::path& x_path, const fs::path& y_path, int64_t n, uint6
   write_npy(y_path.string(), Tensor::from_vector(Shape{n}, labels, DType::i64));
 }
 
-class FoveaCommandTest : public ::testing::Test {
+class FoveaCommandTest : public testing::CommandTest {
  protected:
   void SetUp() override {
-    // One folder per test: ctest runs the tests of this suite in parallel processes.
-    dir_ = fs::path(::testing::TempDir()) /
-           ("fovea_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    testing::CommandTest::SetUp();
     write_bars(dir_ / "x.npy", dir_ / "y.npy", 240, 1);
     write_bars(dir_ / "xt.npy", dir_ / "yt.npy", 90, 2);
     data_ = "npy:" + (dir_ / "x.npy").string() + "," + (dir_ / "y.npy").string() + "," + (dir_ / "xt.npy").string() +
             "," + (dir_ / "yt.npy").string();
   }
-  fs::path dir_;
   std::string data_;
 };
 
