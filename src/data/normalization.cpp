@@ -43,15 +43,24 @@ Normalizer Normalizer::fit(const Tensor& x, NormalizationKind kind, bool per_cha
               "Normalizer::fit needs a non-empty tensor of samples");
   const int64_t channels = per_channel ? x.dim(-1) : 1;
   std::vector<Stats> stats(channels);
-  const std::vector<double> values = x.to_vector();
-  for (size_t i = 0; i < values.size(); ++i) {
-    Stats& s = stats[i % channels];
-    const double v = values[i];
-    s.min = std::min(s.min, v);
-    s.max = std::max(s.max, v);
-    s.sum += v;
-    s.sum_squares += v * v;
-    ++s.count;
+  // Straight from the tensor's memory: a data set is hundreds of MB, and a copy as doubles would be twice that.
+  auto accumulate = [&](const auto* values) {
+    for (int64_t i = 0, n = x.numel(); i < n; ++i) {
+      Stats& s = stats[i % channels];
+      const double v = values[i];
+      s.min = std::min(s.min, v);
+      s.max = std::max(s.max, v);
+      s.sum += v;
+      s.sum_squares += v * v;
+      ++s.count;
+    }
+  };
+  if (x.dtype() == DType::f32) {
+    accumulate(x.data<float>());
+  } else if (x.dtype() == DType::f64) {
+    accumulate(x.data<double>());
+  } else {
+    accumulate(x.to_vector().data());
   }
   Normalizer n;
   n.kind_ = kind;
@@ -73,21 +82,35 @@ Normalizer Normalizer::fit(const Tensor& x, NormalizationKind kind, bool per_cha
   return n;
 }
 
-Tensor Normalizer::transform(const Tensor& x) const {
+void Normalizer::check_channels(const Tensor& x) const {
   const int64_t channels = static_cast<int64_t>(offset_.size());
   FOVEA_CHECK(channels == 1 || (x.rank() >= 1 && x.dim(-1) == channels), ShapeError, "Normalizer (",
               normalization_name(kind_), ") was fitted on ", channels, " channels but got shape ",
               x.shape().to_string());
-  Tensor in = x.dtype() == DType::f32 ? x : x.to(DType::f32);
-  Tensor out = Tensor::empty(x.shape(), DType::f32);
-  const float* src = in.data<float>();
-  float* dst = out.data<float>();
-  const int64_t n = x.numel();
+}
+
+void Normalizer::apply(const float* src, float* dst, int64_t n) const {
+  const int64_t channels = static_cast<int64_t>(offset_.size());
   for (int64_t i = 0; i < n; ++i) {
     const int64_t c = i % channels;
     dst[i] = static_cast<float>((src[i] - offset_[c]) / scale_[c]);
   }
+}
+
+Tensor Normalizer::transform(const Tensor& x) const {
+  check_channels(x);
+  const Tensor in = x.dtype() == DType::f32 ? x : x.to(DType::f32);
+  Tensor out = Tensor::empty(x.shape(), DType::f32);
+  apply(in.data<float>(), out.data<float>(), x.numel());
   return out;
+}
+
+void Normalizer::transform_(Tensor& x) const {
+  check_channels(x);
+  FOVEA_CHECK(x.dtype() == DType::f32, ValueError, "Normalizer::transform_ works in place on float32 tensors; got ",
+              dtype_name(x.dtype()), "; use transform() for a normalized copy");
+  float* values = x.data<float>();
+  apply(values, values, x.numel());
 }
 
 nlohmann::json Normalizer::to_json() const {

@@ -48,6 +48,25 @@ TEST(Normalizer, PerChannelStatisticsUseTheLastAxis) {
   }
 }
 
+// fit reads float32, float64 and byte data directly; transform_ normalizes in place exactly as transform does.
+TEST(Normalizer, FitsEveryDtypeAndTransformsInPlace) {
+  const std::vector<double> values = {0, 100, 10, 110, 20, 120, 30, 130};
+  for (DType dtype : {DType::f32, DType::f64, DType::u8}) {
+    Normalizer n = Normalizer::fit(Tensor::from_vector({2, 1, 2, 2}, values, dtype), NormalizationKind::z_score, true);
+    EXPECT_DOUBLE_EQ(n.offset()[0], 15.0) << dtype_name(dtype);
+    EXPECT_DOUBLE_EQ(n.offset()[1], 115.0) << dtype_name(dtype);
+  }
+  Tensor train = samples({2, 1, 2, 2}, values);
+  Normalizer n = Normalizer::fit(train, NormalizationKind::min_max, true);
+  const Tensor copy = n.transform(train);
+  Tensor in_place = train.clone();
+  n.transform_(in_place);
+  expect_close(in_place, copy, 0);
+  expect_close(train, samples({2, 1, 2, 2}, values), 0);  // transform left its input alone
+  Tensor bytes = Tensor::from_vector({2, 1, 2, 2}, values, DType::u8);
+  EXPECT_THROW(n.transform_(bytes), ValueError);
+}
+
 TEST(Normalizer, ConstantInputsDoNotDivideByZero) {
   Normalizer n = Normalizer::fit(Tensor::full({5}, 7.0), NormalizationKind::z_score);
   expect_close(n.transform(Tensor::full({2}, 7.0)), Tensor::zeros({2}), 0);

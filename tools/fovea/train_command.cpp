@@ -124,6 +124,8 @@ void run_train(const TrainArgs& args) {
   }
   Dataset train = take(data.train, args.limit);
   Dataset test = take(data.test, args.limit_test);
+  data.train = Dataset();  // train and test are the only holders now, so they can be normalized in place
+  data.test = Dataset();
   log << "Data: " << data.description << " (" << train.size() << " training, " << test.size()
       << " test samples, " << data.num_classes << " classes)\n";
 
@@ -133,8 +135,17 @@ void run_train(const TrainArgs& args) {
   if (!args.base.empty()) base = load_model_source(args.base);
   const Normalizer normalizer = base.model ? stored_normalizer(base.user)
                                            : Normalizer::fit(train.images, parse_normalization(args.normalize));
-  train.images = normalizer.transform(train.images);
-  if (test.size() > 0) test.images = normalizer.transform(test.images);
+  // In place where the images are float32: the data set is the largest thing in memory, and a normalized copy
+  // would hold it twice. Other dtypes (NPY files of bytes or doubles) become a normalized float32 copy.
+  auto normalize = [&](Tensor& images) {
+    if (images.dtype() == DType::f32) {
+      normalizer.transform_(images);
+    } else {
+      images = normalizer.transform(images);
+    }
+  };
+  normalize(train.images);
+  if (test.size() > 0) normalize(test.images);
 
   fs::create_directories(args.output);
   const fs::path checkpoint = fs::path(args.output) / "checkpoint.fovea";

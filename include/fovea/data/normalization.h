@@ -27,6 +27,8 @@ class Normalizer {
   static Normalizer fit(const Tensor& x, NormalizationKind kind, bool per_channel = false);
   // A new float32 tensor; throws ShapeError when a per-channel normalizer meets another channel count.
   Tensor transform(const Tensor& x) const;
+  // In place, for a float32 x (a data set too large to hold twice); ValueError otherwise.
+  void transform_(Tensor& x) const;
 
   NormalizationKind kind() const { return kind_; }
   const std::vector<double>& offset() const { return offset_; }
@@ -37,6 +39,9 @@ class Normalizer {
   static Normalizer from_json(const nlohmann::json& document);
 
  private:
+  void check_channels(const Tensor& x) const;
+  void apply(const float* src, float* dst, int64_t n) const;
+
   NormalizationKind kind_ = NormalizationKind::none;
   std::vector<double> offset_{0.0};
   std::vector<double> scale_{1.0};

@@ -4,6 +4,7 @@
 
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
+#include "fovea/core/host_memory.h"
 #include "fovea/core/rng.h"
 #include "fovea/data/loader.h"
 #include "fovea/train/progress.h"
@@ -15,16 +16,18 @@ using namespace training_detail;
 
 namespace {
 
-// The rows [start, start + count) of t, copied (t may be undefined).
+// The rows [start, start + count) of t (t may be undefined), as a view that shares t's storage: tensors are
+// contiguous, so leading rows are one range of bytes, and a copy of a data set would hold it twice.
 Tensor rows(const Tensor& t, int64_t start, int64_t count) {
   if (!t.defined()) return t;
-  Shape shape = t.shape();
-  const int64_t row_bytes = static_cast<int64_t>(t.nbytes()) / std::max<int64_t>(t.dim(0), 1);
-  shape[0] = count;
-  Tensor out = Tensor::empty(shape, t.dtype());
-  std::memcpy(out.raw_data(), static_cast<const char*>(t.raw_data()) + start * row_bytes,
-              static_cast<size_t>(count * row_bytes));
-  return out;
+  const size_t row_bytes = t.nbytes() / static_cast<size_t>(std::max<int64_t>(t.dim(0), 1));
+  auto view = std::make_shared<TensorImpl>();
+  view->storage = t.impl()->storage;
+  view->offset_bytes = t.impl()->offset_bytes + static_cast<size_t>(start) * row_bytes;
+  view->shape = t.shape();
+  view->shape[0] = count;
+  view->dtype = t.dtype();
+  return Tensor(std::move(view));
 }
 
 void check_samples(const Tensor& x, const Tensor& y, const char* method) {
@@ -135,8 +138,12 @@ History Model::fit(DataLoader& train, const FitOptions& options) {
     }
     epoch_logs = metric_logs(state);
     if (validation) {
+      // Validation's tensors differ from training's (no gradients, other kernels), so the blocks cached for one
+      // would sit beside the other's: hand them back at each switch, and the peak is the larger phase, not both.
+      release_cached_host_memory();
       const Logs val = run_evaluation(*this, state, *validation, "val_", {}, nullptr);
       for (const auto& [name, value] : val) epoch_logs.set(name, value);
+      release_cached_host_memory();
     }
     for (const CallbackPtr& c : callbacks) c->on_epoch_end(epoch, epoch_logs);
   }
