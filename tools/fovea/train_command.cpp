@@ -243,9 +243,10 @@ void run_train(const TrainArgs& args) {
     result["final_epoch"] = last;
   }
   if (test.size() > 0) {
-    Logs test_logs = model->evaluate(test, {.batch_size = 256, .verbose = 0});
+    // At the training batch size: a larger one would only raise the run's peak memory above training's.
+    Logs test_logs = model->evaluate(test, {.batch_size = args.batch_size, .verbose = 0});
     metrics::ConfusionMatrix confusion({.num_classes = static_cast<int>(data.num_classes)});
-    confusion.update(test.labels, model->predict(test.images, {.batch_size = 256}));
+    confusion.update(test.labels, model->predict(test.images, {.batch_size = args.batch_size}));
     log << "Test: " << logs_line(test_logs) << "\n" << confusion.to_string(data.class_names);
     result["test"] = logs_json(test_logs);
     result["confusion_matrix"] = confusion.matrix().to_vector();
