@@ -82,6 +82,23 @@ void Backend::lrn_forward(const AxisGeometry&, const LrnArgs&, const Tensor&, Te
 void Backend::lrn_backward(const AxisGeometry&, const LrnArgs&, const Tensor&, const Tensor&, Tensor&) {
   unsupported(Kernel::lrn_backward);
 }
+void Backend::batchnorm_relu_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x,
+                                              const Tensor& gamma, const Tensor& beta, Tensor& y, Tensor& mean,
+                                              Tensor& var, Tensor& workspace) {
+  Tensor normalized = Tensor::empty(x.shape(), x.dtype());
+  batchnorm_forward_training(g, epsilon, x, gamma, beta, normalized, mean, var);
+  eltwise_forward(Activation::relu(), normalized, y);
+  workspace = Tensor();
+}
+
+void Backend::batchnorm_relu_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& y,
+                                      const Tensor&, const Tensor& dy, const Tensor& gamma, const Tensor& mean,
+                                      const Tensor& var, Tensor& dx, Tensor& dgamma, Tensor& dbeta) {
+  Tensor dnormalized = Tensor::empty(dy.shape(), dy.dtype());
+  eltwise_backward(Activation::relu(), y, /*src_is_output=*/true, dy, dnormalized);
+  batchnorm_backward(g, epsilon, x, dnormalized, gamma, mean, var, dx, dgamma, dbeta);
+}
+
 void Backend::eltwise_forward(const Activation&, const Tensor&, Tensor&) { unsupported(Kernel::eltwise_forward); }
 void Backend::eltwise_backward(const Activation&, const Tensor&, bool, const Tensor&, Tensor&) {
   unsupported(Kernel::eltwise_backward);

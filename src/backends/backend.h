@@ -62,6 +62,17 @@ class Backend {
                                   const Tensor& gamma, const Tensor& mean, const Tensor& var, Tensor& dx,
                                   Tensor& dgamma, Tensor& dbeta);
 
+  // Training batch norm followed by ReLU, y = max(bn(x), 0), in one pass where the backend can (oneDNN's
+  // fuse_norm_relu). `workspace` receives what the backward pass needs besides y (oneDNN: its ReLU mask); the
+  // default composes the two kernels and leaves it undefined. The backward takes y and that workspace.
+  virtual void batchnorm_relu_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x,
+                                               const Tensor& gamma, const Tensor& beta, Tensor& y, Tensor& mean,
+                                               Tensor& var, Tensor& workspace);
+  virtual void batchnorm_relu_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& y,
+                                       const Tensor& workspace, const Tensor& dy, const Tensor& gamma,
+                                       const Tensor& mean, const Tensor& var, Tensor& dx, Tensor& dgamma,
+                                       Tensor& dbeta);
+
   // ---- local response normalization across the channel axis of g ----
   virtual void lrn_forward(const AxisGeometry& g, const LrnArgs& args, const Tensor& x, Tensor& y);
   virtual void lrn_backward(const AxisGeometry& g, const LrnArgs& args, const Tensor& x, const Tensor& dy,

@@ -9,6 +9,7 @@
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"
+#include "models/bn_relu_fusion.h"
 #include "models/inference_fusion.h"
 #include "models/pad_folding.h"
 
@@ -142,6 +143,12 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
     for (const auto& [last, chain] : chains)
       for (const GraphNode* inner : chain.inner()) fused_away.insert(inner);
   }
+  // Training runs batch norm -> ReLU pairs as one op, at the ReLU's node.
+  std::unordered_map<const GraphNode*, const GraphNode*> bn_relus;
+  if (training) {
+    bn_relus = model_detail::find_bn_relu_pairs(nodes_, outputs_);
+    for (const auto& [relu, bn] : bn_relus) fused_away.insert(bn);
+  }
   // A convolution's input: the ZeroPadding's input where it absorbs one.
   auto conv_input = [&](const GraphNode* conv, const model_detail::FoldedPad** pad) -> const Tensor& {
     const auto it = pads.find(conv);
@@ -156,6 +163,11 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
       const model_detail::ConvBnChain& c = chain->second;
       const Tensor& x = conv_input(c.conv, &pad);
       values[node.get()] = model_detail::run_conv_bn_chain(c, pad, x, c.shortcut ? values.at(c.shortcut) : Tensor());
+      continue;
+    }
+    if (const auto pair = bn_relus.find(node.get()); pair != bn_relus.end()) {
+      const GraphNode& bn = *pair->second;
+      values[node.get()] = model_detail::run_bn_relu(bn, values.at(bn.inputs[0].node().get()));
       continue;
     }
     if (pads.count(node.get())) {

@@ -8,6 +8,7 @@
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"
+#include "ops/batch_norm_relu.h"
 
 namespace fovea {
 namespace {
@@ -62,33 +63,48 @@ void update_running(Tensor running, const Tensor& batch, double momentum) {
   }
 }
 
-Tensor batch_norm_training(const Tensor& x, const BatchNormState& s, const BatchNormArgs& args, int a) {
+// Training mode: batch statistics, running averages updated. With relu, y = max(bn(x), 0) in one kernel where the
+// backend fuses them.
+Tensor batch_norm_training(const Tensor& x, const BatchNormState& s, const BatchNormArgs& args, int a, bool relu) {
   const AxisGeometry g = axis_geometry(x.shape(), a);
   const DType dtype = x.dtype();
   Tensor y = Tensor::empty(x.shape(), dtype);
   Tensor mean = Tensor::empty({g.channels}, dtype);
   Tensor var = Tensor::empty({g.channels}, dtype);
-  backend_for(Kernel::batchnorm_forward_training, dtype)
-      .batchnorm_forward_training(g, args.epsilon, x, s.gamma, s.beta, y, mean, var);
-
+  Tensor workspace;
+  if (relu) {
+    backend_for(Kernel::batchnorm_forward_training, dtype)
+        .batchnorm_relu_forward_training(g, args.epsilon, x, s.gamma, s.beta, y, mean, var, workspace);
+  } else {
+    backend_for(Kernel::batchnorm_forward_training, dtype)
+        .batchnorm_forward_training(g, args.epsilon, x, s.gamma, s.beta, y, mean, var);
+  }
   update_running(s.running_mean, mean, args.momentum);
   update_running(s.running_var, var, args.momentum);
 
   if (autograd::needs_grad({x, s.gamma, s.beta})) {
     const Tensor saved_x = x.detach();
+    const Tensor saved_y = relu ? y.detach() : Tensor();
     const Tensor saved_gamma = s.gamma.defined() ? s.gamma.detach() : Tensor();
     const double epsilon = args.epsilon;
-    autograd::record("batch_norm", {x, s.gamma, s.beta}, {&y}, [=](autograd::BackwardContext& ctx) {
-      const Tensor& dy = ctx.grad_output(0);
-      Tensor dx = Tensor::empty(saved_x.shape(), dtype);
-      Tensor dgamma = ctx.needs_grad(1) ? Tensor::empty({g.channels}, dtype) : Tensor();
-      Tensor dbeta = ctx.needs_grad(2) ? Tensor::empty({g.channels}, dtype) : Tensor();
-      backend_for(Kernel::batchnorm_backward, dtype)
-          .batchnorm_backward(g, epsilon, saved_x, dy, saved_gamma, mean, var, dx, dgamma, dbeta);
-      if (ctx.needs_grad(0)) ctx.set_grad(0, dx);
-      if (ctx.needs_grad(1)) ctx.set_grad(1, dgamma);
-      if (ctx.needs_grad(2)) ctx.set_grad(2, dbeta);
-    });
+    autograd::record(relu ? "batch_norm_relu" : "batch_norm", {x, s.gamma, s.beta}, {&y},
+                     [=](autograd::BackwardContext& ctx) {
+                       const Tensor& dy = ctx.grad_output(0);
+                       Tensor dx = Tensor::empty(saved_x.shape(), dtype);
+                       Tensor dgamma = ctx.needs_grad(1) ? Tensor::empty({g.channels}, dtype) : Tensor();
+                       Tensor dbeta = ctx.needs_grad(2) ? Tensor::empty({g.channels}, dtype) : Tensor();
+                       Backend& backend = backend_for(Kernel::batchnorm_backward, dtype);
+                       if (relu) {
+                         backend.batchnorm_relu_backward(g, epsilon, saved_x, saved_y, workspace, dy, saved_gamma,
+                                                         mean, var, dx, dgamma, dbeta);
+                       } else {
+                         backend.batchnorm_backward(g, epsilon, saved_x, dy, saved_gamma, mean, var, dx, dgamma,
+                                                    dbeta);
+                       }
+                       if (ctx.needs_grad(0)) ctx.set_grad(0, dx);
+                       if (ctx.needs_grad(1)) ctx.set_grad(1, dgamma);
+                       if (ctx.needs_grad(2)) ctx.set_grad(2, dbeta);
+                     });
   }
   return y;
 }
@@ -137,9 +153,8 @@ Tensor batch_norm_inference(const Tensor& x, const BatchNormState& s, const Batc
   return y;
 }
 
-}  // namespace
-
-Tensor batch_norm(const Tensor& x, const BatchNormState& state, const BatchNormArgs& args) {
+// The checks every batch_norm call makes; returns the channel axis.
+int check_batch_norm(const Tensor& x, const BatchNormState& state, const BatchNormArgs& args) {
   const int a = channel_axis(x, args.axis, "batch_norm");
   check_per_channel(state.gamma, "gamma", x, a);
   check_per_channel(state.beta, "beta", x, a);
@@ -148,7 +163,19 @@ Tensor batch_norm(const Tensor& x, const BatchNormState& state, const BatchNormA
   FOVEA_CHECK(args.epsilon >= 0, ValueError, "batch_norm: epsilon must be non-negative, got ", args.epsilon);
   FOVEA_CHECK(args.momentum >= 0 && args.momentum <= 1, ValueError, "batch_norm: momentum must be in [0, 1], got ",
               args.momentum);
-  return args.training ? batch_norm_training(x, state, args, a) : batch_norm_inference(x, state, args, a);
+  return a;
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const BatchNormState& state, const BatchNormArgs& args) {
+  const int a = check_batch_norm(x, state, args);
+  return args.training ? batch_norm_training(x, state, args, a, /*relu=*/false) : batch_norm_inference(x, state, args, a);
+}
+
+Tensor detail::batch_norm_relu_training(const Tensor& x, const BatchNormState& state, const BatchNormArgs& args) {
+  FOVEA_CHECK(args.training, ValueError, "batch_norm_relu_training: args.training must be set");
+  return batch_norm_training(x, state, args, check_batch_norm(x, state, args), /*relu=*/true);
 }
 
 Tensor lrn(const Tensor& x, const LrnArgs& args) {

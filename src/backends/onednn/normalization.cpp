@@ -36,6 +36,7 @@ normalization_flags scale_shift_flags(bool scale, bool shift) {
 
 struct BnForward {
   dnnl::batch_normalization_forward primitive;
+  dnnl::memory::desc workspace;  // fuse_norm_relu's ReLU mask (empty otherwise)
 };
 struct BnBackward {
   dnnl::batch_normalization_backward primitive;
@@ -50,8 +51,10 @@ std::shared_ptr<BnForward> cached_bn_forward(const AxisGeometry& g, prop_kind pr
                                              normalization_flags flags) {
   const auto key = onednn::cache_key("bn_fwd", g.outer, g.channels, g.inner, static_cast<int>(prop), epsilon,
                                      static_cast<unsigned>(flags));
-  return onednn::cache().get<BnForward>(
-      key, [&] { return BnForward{dnnl::batch_normalization_forward(bn_forward_pd(g, prop, epsilon, flags))}; });
+  return onednn::cache().get<BnForward>(key, [&] {
+    const auto pd = bn_forward_pd(g, prop, epsilon, flags);
+    return BnForward{dnnl::batch_normalization_forward(pd), pd.workspace_desc()};
+  });
 }
 
 void run(const dnnl::primitive& p, const std::unordered_map<int, dnnl::memory>& args) {
@@ -149,13 +152,11 @@ struct LrnTraining {
   dnnl::lrn_backward backward;
 };
 
-}  // namespace
-
-void OneDnnBackend::batchnorm_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x,
-                                               const Tensor& gamma, const Tensor& beta, Tensor& y, Tensor& mean,
-                                               Tensor& var) {
-  if (x.numel() == 0) return;
-  const auto flags = scale_shift_flags(gamma.defined(), beta.defined());
+// Training batch norm, with ReLU fused when workspace is given (it then receives oneDNN's ReLU mask).
+void bn_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& gamma,
+                         const Tensor& beta, Tensor& y, Tensor& mean, Tensor& var, Tensor* workspace) {
+  auto flags = scale_shift_flags(gamma.defined(), beta.defined());
+  if (workspace != nullptr) flags = flags | normalization_flags::fuse_norm_relu;
   const auto p = cached_bn_forward(g, prop_kind::forward_training, epsilon, flags);
   const auto md = data_desc(g);
   const auto cd = onednn::plain_f32({g.channels});
@@ -165,34 +166,22 @@ void OneDnnBackend::batchnorm_forward_training(const AxisGeometry& g, double eps
                                              {DNNL_ARG_VARIANCE, onednn::wrap(cd, var)}};
   if (gamma.defined()) args.emplace(DNNL_ARG_SCALE, onednn::wrap(cd, gamma));
   if (beta.defined()) args.emplace(DNNL_ARG_SHIFT, onednn::wrap(cd, beta));
+  if (workspace != nullptr) {
+    *workspace = Tensor::empty(Shape{static_cast<int64_t>(p->workspace.get_size())}, DType::u8);
+    args.emplace(DNNL_ARG_WORKSPACE, dnnl::memory(p->workspace, onednn::engine(), workspace->raw_data()));
+  }
   run(p->primitive, args);
 }
 
-void OneDnnBackend::batchnorm_forward_inference(const AxisGeometry& g, double epsilon, const Tensor& x,
-                                                const Tensor& gamma, const Tensor& beta, const Tensor& mean,
-                                                const Tensor& var, Tensor& y) {
-  if (x.numel() == 0) return;
-  const auto flags = scale_shift_flags(gamma.defined(), beta.defined()) | normalization_flags::use_global_stats;
-  const auto p = cached_bn_forward(g, prop_kind::forward_inference, epsilon, flags);
-  const auto md = data_desc(g);
-  const auto cd = onednn::plain_f32({g.channels});
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, onednn::wrap(md, x)},
-                                             {DNNL_ARG_DST, onednn::wrap(md, y)},
-                                             {DNNL_ARG_MEAN, onednn::wrap(cd, mean)},
-                                             {DNNL_ARG_VARIANCE, onednn::wrap(cd, var)}};
-  if (gamma.defined()) args.emplace(DNNL_ARG_SCALE, onednn::wrap(cd, gamma));
-  if (beta.defined()) args.emplace(DNNL_ARG_SHIFT, onednn::wrap(cd, beta));
-  run(p->primitive, args);
-}
-
-void OneDnnBackend::batchnorm_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& dy,
-                                       const Tensor& gamma, const Tensor& mean, const Tensor& var, Tensor& dx,
-                                       Tensor& dgamma, Tensor& dbeta) {
-  if (x.numel() == 0) return;
+// Gradients of bn_forward_training; workspace (non-null) is the fused ReLU's mask from the forward pass.
+void bn_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& dy, const Tensor& gamma,
+                 const Tensor& mean, const Tensor& var, Tensor& dx, Tensor& dgamma, Tensor& dbeta,
+                 const Tensor* workspace) {
   // oneDNN computes the scale's gradient only when it uses a scale: ones stand in for an absent gamma.
   const bool use_scale = gamma.defined() || dgamma.defined();
   const bool use_shift = dbeta.defined();
-  const auto flags = scale_shift_flags(use_scale, use_shift);
+  auto flags = scale_shift_flags(use_scale, use_shift);
+  if (workspace != nullptr) flags = flags | normalization_flags::fuse_norm_relu;
   // oneDNN accepts a scale or shift only in full backward mode (which also computes their gradients).
   const auto prop = use_scale || use_shift ? prop_kind::backward : prop_kind::backward_data;
   const auto key = onednn::cache_key("bn_bwd", g.outer, g.channels, g.inner, static_cast<int>(prop), epsilon,
@@ -222,7 +211,68 @@ void OneDnnBackend::batchnorm_backward(const AxisGeometry& g, double epsilon, co
     args.emplace(DNNL_ARG_SHIFT, onednn::wrap(cd, shift));
     args.emplace(DNNL_ARG_DIFF_SHIFT, onednn::wrap(cd, dbeta));
   }
+  if (workspace != nullptr) {
+    const dnnl::memory::desc wd({workspace->numel()}, dnnl::memory::data_type::u8, dnnl::memory::format_tag::x);
+    args.emplace(DNNL_ARG_WORKSPACE, dnnl::memory(wd, onednn::engine(), const_cast<void*>(workspace->raw_data())));
+  }
   run(p->primitive, args);
+}
+
+}  // namespace
+
+void OneDnnBackend::batchnorm_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x,
+                                               const Tensor& gamma, const Tensor& beta, Tensor& y, Tensor& mean,
+                                               Tensor& var) {
+  if (x.numel() == 0) return;
+  bn_forward_training(g, epsilon, x, gamma, beta, y, mean, var, nullptr);
+}
+
+void OneDnnBackend::batchnorm_relu_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x,
+                                                    const Tensor& gamma, const Tensor& beta, Tensor& y,
+                                                    Tensor& mean, Tensor& var, Tensor& workspace) {
+  if (x.numel() == 0) return;
+  try {
+    bn_forward_training(g, epsilon, x, gamma, beta, y, mean, var, &workspace);
+  } catch (const dnnl::error&) {
+    // No fused kernel for this geometry: the two kernels one after the other (no workspace).
+    Backend::batchnorm_relu_forward_training(g, epsilon, x, gamma, beta, y, mean, var, workspace);
+  }
+}
+
+void OneDnnBackend::batchnorm_forward_inference(const AxisGeometry& g, double epsilon, const Tensor& x,
+                                                const Tensor& gamma, const Tensor& beta, const Tensor& mean,
+                                                const Tensor& var, Tensor& y) {
+  if (x.numel() == 0) return;
+  const auto flags = scale_shift_flags(gamma.defined(), beta.defined()) | normalization_flags::use_global_stats;
+  const auto p = cached_bn_forward(g, prop_kind::forward_inference, epsilon, flags);
+  const auto md = data_desc(g);
+  const auto cd = onednn::plain_f32({g.channels});
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, onednn::wrap(md, x)},
+                                             {DNNL_ARG_DST, onednn::wrap(md, y)},
+                                             {DNNL_ARG_MEAN, onednn::wrap(cd, mean)},
+                                             {DNNL_ARG_VARIANCE, onednn::wrap(cd, var)}};
+  if (gamma.defined()) args.emplace(DNNL_ARG_SCALE, onednn::wrap(cd, gamma));
+  if (beta.defined()) args.emplace(DNNL_ARG_SHIFT, onednn::wrap(cd, beta));
+  run(p->primitive, args);
+}
+
+void OneDnnBackend::batchnorm_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& dy,
+                                       const Tensor& gamma, const Tensor& mean, const Tensor& var, Tensor& dx,
+                                       Tensor& dgamma, Tensor& dbeta) {
+  if (x.numel() == 0) return;
+  bn_backward(g, epsilon, x, dy, gamma, mean, var, dx, dgamma, dbeta, nullptr);
+}
+
+void OneDnnBackend::batchnorm_relu_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& y,
+                                            const Tensor& workspace, const Tensor& dy, const Tensor& gamma,
+                                            const Tensor& mean, const Tensor& var, Tensor& dx, Tensor& dgamma,
+                                            Tensor& dbeta) {
+  if (x.numel() == 0) return;
+  if (!workspace.defined()) {  // the forward pass ran unfused
+    Backend::batchnorm_relu_backward(g, epsilon, x, y, workspace, dy, gamma, mean, var, dx, dgamma, dbeta);
+    return;
+  }
+  bn_backward(g, epsilon, x, dy, gamma, mean, var, dx, dgamma, dbeta, &workspace);
 }
 
 void OneDnnBackend::lrn_forward(const AxisGeometry& g, const LrnArgs& args, const Tensor& x, Tensor& y) {

@@ -28,6 +28,12 @@ class OneDnnBackend final : public Backend {
   void batchnorm_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& dy,
                           const Tensor& gamma, const Tensor& mean, const Tensor& var, Tensor& dx, Tensor& dgamma,
                           Tensor& dbeta) override;
+  void batchnorm_relu_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& gamma,
+                                       const Tensor& beta, Tensor& y, Tensor& mean, Tensor& var,
+                                       Tensor& workspace) override;
+  void batchnorm_relu_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& y,
+                               const Tensor& workspace, const Tensor& dy, const Tensor& gamma, const Tensor& mean,
+                               const Tensor& var, Tensor& dx, Tensor& dgamma, Tensor& dbeta) override;
   void lrn_forward(const AxisGeometry& g, const LrnArgs& args, const Tensor& x, Tensor& y) override;
   void lrn_backward(const AxisGeometry& g, const LrnArgs& args, const Tensor& x, const Tensor& dy,
                     Tensor& dx) override;

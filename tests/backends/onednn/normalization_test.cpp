@@ -110,6 +110,38 @@ TEST(OneDnnBatchNormParity, Backward) {
   }
 }
 
+// Batch norm + ReLU in one kernel (oneDNN's fuse_norm_relu, whose backward reads the ReLU mask it saved) against
+// the reference backend's two kernels one after the other.
+TEST(OneDnnBatchNormParity, FusedReluForwardAndBackward) {
+  for (const AxisGeometry& g : kGeometries) {
+    for (const Params& p : kParams) {
+      SCOPED_TRACE(describe(g) + ", " + describe(p));
+      const Shape shape{g.outer, g.channels, g.inner};
+      const Tensor x = random32(shape, -2, 3, 12);
+      const Tensor dy = random32(shape, -1, 1, 13);
+      const Tensor gamma = p.gamma ? random32({g.channels}, 0.5, 2, 14) : Tensor();
+      const Tensor beta = p.beta ? random32({g.channels}, -1, 1, 15) : Tensor();
+      expect_backends_agree(
+          [&](Backend& b) {
+            Tensor y = Tensor::empty(shape), mean = Tensor::empty({g.channels}), var = Tensor::empty({g.channels});
+            Tensor workspace;
+            b.batchnorm_relu_forward_training(g, 1e-3, x, gamma, beta, y, mean, var, workspace);
+            Tensor dx = Tensor::empty(shape), dgamma = Tensor::empty({g.channels});
+            Tensor dbeta = Tensor::empty({g.channels});
+            b.batchnorm_relu_backward(g, 1e-3, x, y, workspace, dy, gamma, mean, var, dx, dgamma, dbeta);
+            return joined({y, mean, var, dx, dgamma, dbeta});
+          },
+          2e-4, 2e-4);
+    }
+  }
+  // The oneDNN side really ran the fused kernel: it returned the ReLU mask its backward pass reads.
+  const AxisGeometry g{300, 64, 1};
+  Tensor y = Tensor::empty({300, 64, 1}), mean = Tensor::empty({64}), var = Tensor::empty({64}), workspace;
+  onednn_backend().batchnorm_relu_forward_training(g, 1e-3, random32({300, 64, 1}, -2, 3, 16), Tensor(), Tensor(), y,
+                                                   mean, var, workspace);
+  EXPECT_TRUE(workspace.defined());
+}
+
 TEST(OneDnnBatchNormParity, BackwardWithOnlyOneParameterGradient) {
   const AxisGeometry g{3, 4, 7};
   const Shape shape{g.outer, g.channels, g.inner};
