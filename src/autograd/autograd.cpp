@@ -16,7 +16,7 @@ class AccumulateGrad : public Node {
  public:
   explicit AccumulateGrad(const std::shared_ptr<TensorImpl>& leaf)
       : Node("AccumulateGrad", {}, {leaf->shape}, nullptr), leaf_(leaf) {}
-  std::vector<Tensor> apply(std::vector<Tensor> grad_outputs) override;
+  std::vector<Tensor> apply(std::vector<Tensor> grad_outputs, bool retain_graph) override;
   void release() override {}
 
  private:
@@ -32,7 +32,7 @@ Tensor sum_of(const Tensor& a, const Tensor& b) {
 
 void accumulate(Tensor& slot, const Tensor& g) { slot = slot.defined() ? sum_of(slot, g) : g; }
 
-std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor> grad_outputs) {
+std::vector<Tensor> AccumulateGrad::apply(std::vector<Tensor> grad_outputs, bool /*retain_graph*/) {
   if (auto leaf = leaf_.lock()) accumulate(leaf->grad, grad_outputs[0]);
   return {};
 }
@@ -56,12 +56,17 @@ bool grad_enabled() { return t_grad_enabled; }
 NoGradGuard::NoGradGuard() : previous_(t_grad_enabled) { t_grad_enabled = false; }
 NoGradGuard::~NoGradGuard() { t_grad_enabled = previous_; }
 
-std::vector<Tensor> Node::apply(std::vector<Tensor> grad_outputs) {
+bool BackwardContext::grad_output_is_exclusive(int i) const {
+  const auto& impl = grad_outputs_[i].impl();
+  return impl != nullptr && impl.use_count() == 1 && impl->storage.use_count() == 1;
+}
+
+std::vector<Tensor> Node::apply(std::vector<Tensor> grad_outputs, bool retain_graph) {
   FOVEA_CHECK(fn_ != nullptr, ValueError, "backward through '", name_,
               "' a second time: its graph was freed after the first backward(); pass retain_graph=true");
   std::vector<bool> needs(next_.size());
   for (size_t i = 0; i < next_.size(); ++i) needs[i] = next_[i].node != nullptr;
-  BackwardContext ctx(std::move(grad_outputs), std::move(needs));
+  BackwardContext ctx(std::move(grad_outputs), std::move(needs), retain_graph);
   fn_(ctx);
   return std::move(ctx.grad_inputs());
 }
@@ -136,7 +141,7 @@ void backward(const Tensor& root, const Tensor& gradient, bool retain_graph) {
     for (size_t i = 0; i < grads.size(); ++i) {
       if (!grads[i].defined()) grads[i] = Tensor::zeros(node->output_shapes()[i], node->dtype);
     }
-    std::vector<Tensor> input_grads = node->apply(std::move(grads));
+    std::vector<Tensor> input_grads = node->apply(std::move(grads), retain_graph);
     if (!retain_graph) node->release();
     for (size_t i = 0; i < node->next().size(); ++i) {
       const Edge& e = node->next()[i];

@@ -1,10 +1,15 @@
 // A size-class cache of large host blocks. Size classes are eighths of a power of two (at most 12.5% waste), so
 // the tensors of one training step map onto a handful of classes and the next step finds every block it needs.
+// A request its own class cannot serve takes a cached block of up to twice its size before it asks the system:
+// otherwise blocks idle in one class while another class grows (a step's forward and backward pass free and
+// need different sizes), and the process holds the sum of every class's peak instead of about its overall peak.
 #include "core/host_memory.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <map>
 #include <unordered_map>
 #include <vector>
 
@@ -30,12 +35,14 @@ class BlockCache {
   void* allocate(size_t bytes) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      auto it = free_.find(bytes);
-      if (it != free_.end() && !it->second.empty()) {
+      auto it = free_.lower_bound(bytes);
+      while (it != free_.end() && it->first <= 2 * bytes && it->second.empty()) ++it;
+      if (it != free_.end() && it->first <= 2 * bytes) {
         void* block = it->second.back();
         it->second.pop_back();
-        stats_.cached_bytes -= bytes;
-        stats_.in_use_bytes += bytes;
+        if (it->first != bytes) larger_class_[block] = it->first;
+        stats_.cached_bytes -= it->first;
+        add_in_use(it->first);
         ++stats_.reuses;
         return block;
       }
@@ -47,7 +54,7 @@ class BlockCache {
       if (block == nullptr) throw std::bad_alloc();
     }
     std::lock_guard<std::mutex> lock(mutex_);
-    stats_.in_use_bytes += bytes;
+    add_in_use(bytes);
     ++stats_.system_allocations;
     return block;
   }
@@ -55,6 +62,10 @@ class BlockCache {
   void deallocate(void* block, size_t bytes) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      if (auto larger = larger_class_.find(block); larger != larger_class_.end()) {
+        bytes = larger->second;
+        larger_class_.erase(larger);
+      }
       stats_.in_use_bytes -= bytes;
       if (stats_.cached_bytes + bytes <= limit_) {
         free_[bytes].push_back(block);
@@ -80,7 +91,18 @@ class BlockCache {
     return stats_;
   }
 
+  void reset_peak() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats_.peak_in_use_bytes = stats_.in_use_bytes;
+  }
+
  private:
+  // Callers hold mutex_.
+  void add_in_use(size_t bytes) {
+    stats_.in_use_bytes += bytes;
+    stats_.peak_in_use_bytes = std::max(stats_.peak_in_use_bytes, stats_.in_use_bytes);
+  }
+
   // Frees cached blocks, largest classes first, until at most `bytes` stay cached.
   void shrink_to(size_t bytes) {
     std::vector<void*> to_free;
@@ -100,7 +122,8 @@ class BlockCache {
   }
 
   std::mutex mutex_;
-  std::unordered_map<size_t, std::vector<void*>> free_;  // size class -> cached blocks
+  std::map<size_t, std::vector<void*>> free_;  // size class -> cached blocks
+  std::unordered_map<void*, size_t> larger_class_;  // blocks in use by a request of a smaller class -> their class
   size_t limit_ = size_t{2} << 30;
   HostMemoryStats stats_;
 };
@@ -137,6 +160,7 @@ void deallocate(void* block, size_t nbytes) {
 }  // namespace host_memory
 
 HostMemoryStats host_memory_stats() { return cache().stats(); }
+void reset_peak_host_memory_stats() { cache().reset_peak(); }
 void release_cached_host_memory() { cache().release(); }
 void set_host_memory_cache_limit(size_t bytes) { cache().set_limit(bytes); }
 

@@ -9,6 +9,7 @@
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"
+#include "ops/activation_grad.h"
 
 namespace fovea {
 namespace {
@@ -172,12 +173,17 @@ Tensor activation(const Tensor& x, const Activation& f) {
   Tensor saved = from_output ? y.detach() : x.detach();
   autograd::record(std::string(activation_name(f.kind)), {x}, {&y},
                    [f, from_output, saved](autograd::BackwardContext& ctx) {
-                     const Tensor& dy = ctx.grad_output();
-                     Tensor dx = Tensor::empty(dy.shape(), dy.dtype());
-                     backend_for(Kernel::eltwise_backward, dy.dtype()).eltwise_backward(f, saved, from_output, dy, dx);
-                     ctx.set_grad(0, dx);
+                     ctx.set_grad(0, detail::activation_input_grad(f, saved, from_output, ctx));
                    });
   return y;
+}
+
+Tensor detail::activation_input_grad(const Activation& f, const Tensor& saved, bool saved_is_output,
+                                     autograd::BackwardContext& ctx) {
+  const Tensor& dy = ctx.grad_output(0);
+  Tensor dx = ctx.grad_output_is_exclusive(0) ? dy : Tensor::empty(dy.shape(), dy.dtype());
+  backend_for(Kernel::eltwise_backward, dy.dtype()).eltwise_backward(f, saved, saved_is_output, dy, dx);
+  return dx;
 }
 
 Tensor relu(const Tensor& x) { return activation(x, Activation::relu()); }

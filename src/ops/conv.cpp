@@ -6,6 +6,7 @@
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"
 #include "fovea/ops/shape_ops.h"
+#include "ops/activation_grad.h"
 #include "ops/conv_geometry.h"
 #include "ops/residual_conv.h"
 
@@ -27,14 +28,6 @@ void check_weights(const Tensor& x, const ConvWeights& w, int64_t out_channels, 
               " differs from input dtype ", dtype_name(x.dtype()));
   FOVEA_CHECK(w.bias.shape() == Shape{out_channels}, ShapeError, op, ": bias must have shape ",
               Shape{out_channels}.to_string(), " (one value per output channel), got ", w.bias.shape().to_string());
-}
-
-// The gradient before a fused activation, computed from the activation's output y.
-Tensor pre_activation_grad(const Activation& f, const Tensor& y, const Tensor& dy) {
-  if (f.is_linear()) return dy;
-  Tensor dpre = Tensor::empty(dy.shape(), dy.dtype());
-  backend_for(Kernel::eltwise_backward, dy.dtype()).eltwise_backward(f, y, /*src_is_output=*/true, dy, dpre);
-  return dpre;
 }
 
 // The shape bias must take to broadcast over an image of the given rank and layout: (1, C, 1...) or (1..., C).
@@ -75,8 +68,11 @@ Tensor conv(const Tensor& x, const ConvWeights& weights, const ConvArgs& args) {
     const Activation f = g.activation;
     const Shape x_shape = x.shape();
     const Shape kernel_shape = kernel.shape();
-    autograd::record("conv", {x, kernel, bias}, {&y}, [=](autograd::BackwardContext& ctx) {
-      const Tensor dy = pre_activation_grad(f, saved_y, ctx.grad_output(0));
+    autograd::record("conv", {x, kernel, bias}, {&y}, [=](autograd::BackwardContext& ctx) mutable {
+      // The gradient before the fused activation, computed from its output y.
+      const Tensor dy = f.is_linear() ? ctx.grad_output(0) : detail::activation_input_grad(f, saved_y, true, ctx);
+      // y is no longer needed: free it before the gradients below are allocated.
+      if (!ctx.retain_graph()) saved_y = Tensor();
       if (ctx.needs_grad(0)) {
         Tensor dx = Tensor::empty(x_shape, dy.dtype());
         backend_for(Kernel::conv_backward_data, dy.dtype()).conv_backward_data(linear, dy, saved_kernel, dx);

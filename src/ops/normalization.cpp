@@ -1,8 +1,7 @@
-// Public normalization ops: batch_norm (training and inference), lrn and dropout, with their backward rules.
+// Public normalization ops: batch_norm (training and inference) and lrn, with their backward rules.
 #include "fovea/ops/normalization.h"
 
 #include <string_view>
-#include <vector>
 
 #include "backends/backend.h"
 #include "fovea/autograd/autograd.h"
@@ -194,26 +193,6 @@ Tensor lrn(const Tensor& x, const LrnArgs& args) {
     ctx.set_grad(0, dx);
   });
   return y;
-}
-
-Tensor dropout(const Tensor& x, const DropoutArgs& args) {
-  FOVEA_CHECK(x.defined(), ValueError, "dropout: input is undefined");
-  FOVEA_CHECK(args.rate >= 0 && args.rate < 1, ValueError, "dropout: rate must be in [0, 1), got ", args.rate);
-  if (!args.training || args.rate == 0) return x;
-
-  // One mask value per position of the non-broadcast axes; size 1 on the broadcast axes shares it along them.
-  Shape mask_shape = x.shape();
-  for (int64_t axis : args.broadcast_axes) {
-    FOVEA_CHECK(axis >= -x.rank() && axis < x.rank(), ShapeError, "dropout: broadcast axis ", axis,
-                " is out of range for an input of shape ", x.shape().to_string(), " (rank ", x.rank(), ")");
-    mask_shape[axis < 0 ? axis + x.rank() : axis] = 1;
-  }
-  Generator& gen = args.generator ? *args.generator : default_generator();
-  const double scale = 1.0 / (1.0 - args.rate);
-  std::vector<double> mask(mask_shape.numel());
-  for (double& m : mask) m = gen.uniform() < args.rate ? 0.0 : scale;
-  // mul records the backward rule: the gradient is multiplied by this same mask.
-  return mul(x, Tensor::from_vector(mask_shape, mask, x.dtype()));
 }
 
 }  // namespace fovea

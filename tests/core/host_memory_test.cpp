@@ -1,5 +1,6 @@
-// The host block cache: freed large blocks come back for the next tensor of their size class, a steady-state
-// training step gets all of its large blocks from the cache, and release / a lower limit hand blocks back.
+// The host block cache: freed large blocks come back for the next tensor of their size class (or of a class up to
+// half their size), a steady-state training step gets all of its large blocks from the cache, the peak of live
+// bytes is tracked, and release / a lower limit hand blocks back.
 #include <gtest/gtest.h>
 
 #include "fovea/fovea.h"
@@ -40,6 +41,38 @@ TEST(HostMemory, SteadyStateTrainingStepsTakeNoNewBlocksFromTheSystem) {
   const HostMemoryStats after = host_memory_stats();
   EXPECT_EQ(after.system_allocations, before.system_allocations);
   EXPECT_GT(after.reuses, before.reuses);
+}
+
+TEST(HostMemory, AMissTakesACachedBlockOfUpToTwiceItsSize) {
+  release_cached_host_memory();
+  { Tensor six_mib = Tensor::empty({kLarge * 3 / 2}); }
+  const HostMemoryStats before = host_memory_stats();
+  {
+    Tensor four_mib = Tensor::empty({kLarge});  // its own class is empty: takes the 6 MiB block
+    EXPECT_EQ(host_memory_stats().in_use_bytes, before.in_use_bytes + 6 * (1 << 20));
+  }
+  HostMemoryStats after = host_memory_stats();
+  EXPECT_EQ(after.system_allocations, before.system_allocations);
+  EXPECT_EQ(after.reuses, before.reuses + 1);
+  EXPECT_EQ(after.cached_bytes, before.cached_bytes);  // back in its own class
+
+  { Tensor two_mib = Tensor::empty({kLarge / 2}); }  // a third of the block: from the system
+  EXPECT_EQ(host_memory_stats().system_allocations, after.system_allocations + 1);
+}
+
+TEST(HostMemory, PeakCountsTheMostBytesLiveSinceTheReset) {
+  release_cached_host_memory();
+  reset_peak_host_memory_stats();
+  const size_t base = host_memory_stats().in_use_bytes;
+  EXPECT_EQ(host_memory_stats().peak_in_use_bytes, base);
+  {
+    Tensor a = Tensor::empty({kLarge});
+    { Tensor b = Tensor::empty({kLarge}); }
+    Tensor c = Tensor::empty({kLarge / 2});
+  }
+  EXPECT_EQ(host_memory_stats().peak_in_use_bytes, base + 8 * (1 << 20));
+  reset_peak_host_memory_stats();
+  EXPECT_EQ(host_memory_stats().peak_in_use_bytes, base);
 }
 
 TEST(HostMemory, ReleaseAndLimitHandBlocksBack) {

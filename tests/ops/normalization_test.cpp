@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "gradcheck.h"
 
@@ -251,6 +252,23 @@ TEST_F(Normalization, DropoutGradientUsesTheSameMask) {
         return dropout(in[0], {.rate = 0.4, .generator = &gen, .broadcast_axes = {1}});
       },
       {random64({3, 2, 4})});
+}
+
+TEST_F(Normalization, DropoutGradientWithOneMaskValuePerElement) {
+  expect_gradients_match(
+      [](const std::vector<Tensor>& in) {
+        Generator gen(5);
+        return dropout(in[0], {.rate = 0.4, .generator = &gen});
+      },
+      {random64({3, 2, 4})});
+}
+
+TEST_F(Normalization, DropoutKeepsNanInDroppedPositions) {
+  // x * mask, as in Keras and PyTorch: a NaN in the data must still reach the loss.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Generator gen(8);
+  const std::vector<double> y = dropout(Tensor::full({64}, nan), {.rate = 0.5, .generator = &gen}).to_vector();
+  for (double v : y) EXPECT_TRUE(std::isnan(v));
 }
 
 TEST_F(Normalization, DropoutBadRateErrorText) {

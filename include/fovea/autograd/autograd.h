@@ -31,11 +31,17 @@ class NoGradGuard {
 // need a gradient, and where to put them.
 class BackwardContext {
  public:
-  BackwardContext(std::vector<Tensor> grad_outputs, std::vector<bool> needs_grad)
+  BackwardContext(std::vector<Tensor> grad_outputs, std::vector<bool> needs_grad, bool retain_graph = true)
       : grad_outputs_(std::move(grad_outputs)), needs_grad_(std::move(needs_grad)),
-        grad_inputs_(needs_grad_.size()) {}
+        grad_inputs_(needs_grad_.size()), retain_graph_(retain_graph) {}
   const Tensor& grad_output(int i = 0) const { return grad_outputs_[i]; }
   bool needs_grad(int input) const { return needs_grad_[input]; }
+  // True when the rule may overwrite grad_output(i) in place (and return it as a gradient): no other tensor
+  // shares its memory, neither another consumer's gradient nor a leaf's grad() nor the caller's seed.
+  bool grad_output_is_exclusive(int i = 0) const;
+  // False when this is the graph's last backward: a rule may then drop what it saved as soon as it is done
+  // with it, so that memory is free for the rest of its own work.
+  bool retain_graph() const { return retain_graph_; }
   // The gradient for input i; it must have that input's shape.
   void set_grad(int input, Tensor grad) { grad_inputs_[input] = std::move(grad); }
   std::vector<Tensor>& grad_inputs() { return grad_inputs_; }
@@ -44,6 +50,7 @@ class BackwardContext {
   std::vector<Tensor> grad_outputs_;
   std::vector<bool> needs_grad_;
   std::vector<Tensor> grad_inputs_;
+  bool retain_graph_ = true;
 };
 
 using BackwardFn = std::function<void(BackwardContext&)>;
@@ -65,8 +72,9 @@ class Node {
   const std::vector<Edge>& next() const { return next_; }
   const std::vector<Shape>& output_shapes() const { return output_shapes_; }
   DType dtype = DType::f32;
-  // Runs the backward rule; returns one gradient per input (undefined where none is needed).
-  virtual std::vector<Tensor> apply(std::vector<Tensor> grad_outputs);
+  // Runs the backward rule; returns one gradient per input (undefined where none is needed). Without
+  // retain_graph the rule may free what it saved while it runs (release() follows anyway).
+  virtual std::vector<Tensor> apply(std::vector<Tensor> grad_outputs, bool retain_graph = true);
   // Frees what the rule captured once the graph is not retained.
   virtual void release() { fn_ = nullptr; }
 

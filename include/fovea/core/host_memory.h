@@ -11,12 +11,17 @@ namespace fovea {
 
 struct HostMemoryStats {
   size_t in_use_bytes = 0;          // held by live tensors (large blocks only, rounded to their size class)
+  size_t peak_in_use_bytes = 0;     // the most in_use_bytes since the start or reset_peak_host_memory_stats()
   size_t cached_bytes = 0;          // freed large blocks kept for reuse
   uint64_t system_allocations = 0;  // large blocks that had to come from the system (cache misses)
   uint64_t reuses = 0;              // large blocks served from the cache
 };
 
 HostMemoryStats host_memory_stats();
+
+// Starts peak_in_use_bytes again from the current in_use_bytes (torch.cuda.reset_peak_memory_stats for host
+// memory): measure a step's peak by resetting before it.
+void reset_peak_host_memory_stats();
 
 // Returns every cached block to the system (what torch.cuda.empty_cache does for GPU memory); live tensors are
 // untouched.
