@@ -13,10 +13,11 @@ Both sides time the same thing: training is one optimizer step (Adam, forward + 
 fixed random batch; inference is a forward pass in inference mode (PyTorch: eval() under no_grad, and also
 TorchScript's optimize_for_inference, whichever is faster counts as PyTorch's best).
 
-W1-train-data is the memory workload: both sides first load Fashion-MNIST's training split into memory (fovea:
-`fovea bench --data fashion-mnist`, its own IDX reader; PyTorch: gzip + numpy into a float32 tensor scaled /255,
-as a user without torchvision would), then time Adam steps on consecutive batches of it. Its target is on peak
-RSS, which then includes the data: fovea's at most a third of PyTorch's.
+W1-train-data is the memory workload: both sides first load Fashion-MNIST's training split into memory and hold
+the same data, the stored pixel bytes (fovea: `fovea bench --data fashion-mnist`, its IDX reader keeping uint8, as
+`fovea train` does; PyTorch: gzip + numpy into a uint8 tensor, as torchvision's FashionMNIST keeps it), then time
+Adam steps on consecutive batches of it, each converted to float32 and scaled to 0-1 as it is drawn. Its target is
+on peak RSS, which then includes the data: fovea's at most a third of PyTorch's.
 """
 import argparse
 import json
@@ -86,17 +87,17 @@ def fashion_mnist_root():
 
 
 def load_idx_training_split(root):
-    """Fashion-MNIST's training split as a PyTorch user without torchvision loads it: gzip + numpy, then a float32
-    (N, 1, 28, 28) tensor scaled /255 and int64 labels. The IDX headers are 16 bytes (images) and 8 (labels)."""
+    """Fashion-MNIST's training split held as torchvision's FashionMNIST holds it: a uint8 (N, 1, 28, 28) tensor of
+    the stored pixels (gzip + numpy, so torchvision need not be installed) and int64 labels. The IDX headers are 16
+    bytes (images) and 8 (labels)."""
     import gzip
     import numpy as np
     import torch
     with gzip.open(os.path.join(root, "train-images-idx3-ubyte.gz"), "rb") as f:
-        pixels = np.frombuffer(f.read(), np.uint8, offset=16)
+        pixels = np.frombuffer(f.read(), np.uint8, offset=16).copy()  # owns its memory; the file buffer goes
     with gzip.open(os.path.join(root, "train-labels-idx1-ubyte.gz"), "rb") as f:
         labels = np.frombuffer(f.read(), np.uint8, offset=8)
-    images = torch.from_numpy(pixels.astype(np.float32)).div_(255).view(-1, 1, 28, 28)
-    return images, torch.from_numpy(labels.astype(np.int64))
+    return torch.from_numpy(pixels).view(-1, 1, 28, 28), torch.from_numpy(labels.astype(np.int64))
 
 
 def torch_child(a):
@@ -121,12 +122,13 @@ def torch_child(a):
         start = [0]
 
         def next_batch():
-            """Consecutive batches of the data, starting over before a partial last batch (as fovea bench does)."""
+            """Consecutive batches of the data, as float32 scaled to 0-1 (torchvision's ToTensor), starting over
+            before a partial last batch (as fovea bench does)."""
             if data is None:
                 return x, y
             s = start[0] if start[0] + a.batch <= data[0].shape[0] else 0
             start[0] = s + a.batch
-            return data[0][s:s + a.batch], data[1][s:s + a.batch]
+            return data[0][s:s + a.batch].float().div_(255), data[1][s:s + a.batch]
 
         def step():
             bx, by = next_batch()

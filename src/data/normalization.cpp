@@ -59,6 +59,8 @@ Normalizer Normalizer::fit(const Tensor& x, NormalizationKind kind, bool per_cha
     accumulate(x.data<float>());
   } else if (x.dtype() == DType::f64) {
     accumulate(x.data<double>());
+  } else if (x.dtype() == DType::u8) {
+    accumulate(x.data<uint8_t>());
   } else {
     accumulate(x.to_vector().data());
   }
@@ -99,9 +101,13 @@ void Normalizer::apply(const float* src, float* dst, int64_t n) const {
 
 Tensor Normalizer::transform(const Tensor& x) const {
   check_channels(x);
-  const Tensor in = x.dtype() == DType::f32 ? x : x.to(DType::f32);
+  if (x.dtype() != DType::f32) {
+    Tensor out = x.to(DType::f32);  // already a copy: normalize it in place
+    transform_(out);
+    return out;
+  }
   Tensor out = Tensor::empty(x.shape(), DType::f32);
-  apply(in.data<float>(), out.data<float>(), x.numel());
+  apply(x.data<float>(), out.data<float>(), x.numel());
   return out;
 }
 

@@ -123,20 +123,20 @@ Dataset arrays_to_dataset(const std::string& x_path, const std::string& y_path, 
   return out;
 }
 
-DataSplits load_fashion() {
+DataSplits load_fashion(DType pixels) {
   const char* env = std::getenv("FOVEA_FASHION_MNIST_ROOT");
   const std::string root = env != nullptr && *env != '\0' ? env : "/usr/share/datasets/fashion-mnist";
-  return {.train = load_fashion_mnist("train", root),
-          .test = load_fashion_mnist("test", root),
+  return {.train = load_fashion_mnist("train", root, pixels),
+          .test = load_fashion_mnist("test", root, pixels),
           .class_names = kFashionNames,
           .num_classes = 10,
           .description = "Fashion-MNIST (" + root + ")"};
 }
 
-DataSplits load_digits() {
+DataSplits load_digits(DType pixels) {
   const std::string root = default_mnist_digits_root();
-  return {.train = load_mnist_digits("train", root),
-          .test = load_mnist_digits("test", root),
+  return {.train = load_mnist_digits("train", root, pixels),
+          .test = load_mnist_digits("test", root, pixels),
           .class_names = number_names(10),
           .num_classes = 10,
           .description = "mnist-digits (" + root + ")"};
@@ -144,7 +144,7 @@ DataSplits load_digits() {
 
 DataSplits load_idx_dir(const std::string& dir, const DataSourceOptions& options) {
   DataSplits out;
-  IdxOptions idx{.skip_bad_samples = options.skip_bad_samples, .on_skip = options.on_skip};
+  IdxOptions idx{.pixels = options.pixels, .skip_bad_samples = options.skip_bad_samples, .on_skip = options.on_skip};
   out.train = read_idx_folder(dir, "train", idx);
   out.num_classes = max_label_plus_one(out.train);
   if (has_idx_split(dir, "test")) {
@@ -166,6 +166,7 @@ DataSplits load_cifar_dir(const std::string& dir, int variant, const DataSourceO
   }
   CifarOptions cifar{.variant = variant,
                      .labels = options.cifar100_labels,
+                     .pixels = options.pixels,
                      .skip_bad_samples = options.skip_bad_samples,
                      .on_skip = options.on_skip};
   DataSplits out;
@@ -257,8 +258,8 @@ std::string data_spec_forms() {
 }
 
 DataSplits load_data(const std::string& spec, const DataSourceOptions& options) {
-  if (spec.empty() || spec == "fashion-mnist") return load_fashion();
-  if (spec == "mnist-digits") return load_digits();
+  if (spec.empty() || spec == "fashion-mnist") return load_fashion(options.pixels);
+  if (spec == "mnist-digits") return load_digits(options.pixels);
   const size_t colon = spec.find(':');
   if (colon == std::string::npos) unknown_spec(spec, "unknown name");
   const std::string kind = spec.substr(0, colon), arg = spec.substr(colon + 1);

@@ -41,6 +41,17 @@ TEST(CifarTest, Cifar10RecordsBecomeChannelsLastImages) {
   EXPECT_EQ(pixel(d, 0, 1, 2, 2), 235);
 }
 
+TEST(CifarTest, KeepsTheStoredBytesWhenAsked) {
+  fs::path dir = temp_dir("cifar_bytes");
+  write_bytes(dir / "batch.bin", cifar_record({7}, 1) + cifar_record({0}, 2));
+  const Dataset floats = read_cifar_batch(dir / "batch.bin");
+  const Dataset bytes = read_cifar_batch(dir / "batch.bin", {.pixels = DType::u8});
+  EXPECT_EQ(bytes.images.dtype(), DType::u8);
+  EXPECT_EQ(bytes.images.shape(), floats.images.shape());
+  EXPECT_EQ(bytes.images.to_vector(), floats.images.to_vector());
+  EXPECT_EQ(bytes.labels.to_vector(), floats.labels.to_vector());
+}
+
 TEST(CifarTest, Cifar100FineAndCoarseLabels) {
   fs::path dir = temp_dir("cifar100");
   write_bytes(dir / "train.bin", cifar_record({3, 99}, 5) + cifar_record({19, 0}, 6));

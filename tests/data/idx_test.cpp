@@ -36,6 +36,18 @@ TEST(IdxTest, ReadsPlainFiles) {
   check_small_dataset(read_idx(dir / "images", dir / "labels", 3));
 }
 
+TEST(IdxTest, KeepsTheStoredBytesWhenAsked) {
+  fs::path dir = temp_dir("idx_bytes");
+  write_gzip(dir / "images.gz", idx_bytes(3, 2, 2, kPixels));
+  write_bytes(dir / "labels", idx_labels(kLabels));
+  const Dataset d = read_idx(dir / "images.gz", dir / "labels", IdxOptions{.pixels = DType::u8});
+  ASSERT_EQ(d.images.shape(), (Shape{3, 2, 2, 1}));
+  EXPECT_EQ(d.images.dtype(), DType::u8);
+  EXPECT_EQ(std::vector<uint8_t>(d.images.data<uint8_t>(), d.images.data<uint8_t>() + kPixels.size()), kPixels);
+  EXPECT_EQ(d.labels.to_vector(), (std::vector<double>{2, 0, 1}));
+  EXPECT_THROW(read_idx(dir / "images.gz", dir / "labels", IdxOptions{.pixels = DType::i32}), ValueError);
+}
+
 TEST(IdxTest, ReadsGzippedFiles) {
   fs::path dir = temp_dir("idx_gz");
   write_gzip(dir / "images.gz", idx_bytes(3, 2, 2, kPixels));

@@ -250,7 +250,31 @@ TEST(DataLoader, ValidatesItsArguments) {
       [&] {
         DataLoader(Tensor::zeros({4, 5, 5, 1}, DType::f64), labels_y(4), {.augmentation = flip});
       },
-      "DataLoader: augmentation needs float32 x; got float64 (4, 5, 5, 1)");
+      "DataLoader: augmentation needs float32 x (or a normalizer, which gives float32 batches); got float64 "
+      "(4, 5, 5, 1)");
+}
+
+TEST(DataLoader, ANormalizerTurnsStoredBytesIntoNormalizedFloatBatches) {
+  // Bytes 0..239 as 20 samples of (3, 2, 2); each batch must equal the normalizer applied to its float rows.
+  Tensor bytes = Tensor::empty({20, 3, 2, 2}, DType::u8);
+  for (int64_t i = 0; i < bytes.numel(); ++i) bytes.data<uint8_t>()[i] = static_cast<uint8_t>(i);
+  const Tensor floats = bytes.to(DType::f32);
+  auto normalizer = std::make_shared<const Normalizer>(Normalizer::fit(floats, NormalizationKind::z_score, true));
+  auto flip = std::make_shared<const Augmentation>(Augmentation::parse("flip"));
+  for (bool augment : {false, true}) {
+    LoaderOptions options{.batch_size = 6, .seed = 3, .normalizer = normalizer};
+    DataLoader from_floats(normalizer->transform(floats), labels_y(20),
+                           {.batch_size = 6, .seed = 3, .augmentation = augment ? flip : nullptr});
+    options.augmentation = augment ? flip : nullptr;
+    DataLoader from_bytes(bytes, labels_y(20), options);
+    const std::vector<Batch> expected = epoch(from_floats, 1), actual = epoch(from_bytes, 1);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t b = 0; b < actual.size(); ++b) {
+      EXPECT_EQ(actual[b].x.dtype(), DType::f32);
+      EXPECT_EQ(actual[b].x.to_vector(), expected[b].x.to_vector()) << "batch " << b << (augment ? " augmented" : "");
+      EXPECT_EQ(actual[b].y.to_vector(), expected[b].y.to_vector());
+    }
+  }
 }
 
 }  // namespace

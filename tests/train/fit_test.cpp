@@ -2,6 +2,7 @@
 // chance, validation is held out as Keras does, runs repeat exactly, and misuse gets clear errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <limits>
@@ -113,6 +114,33 @@ TEST(FitTest, OneSeedRepeatsARunBitForBitWithAnyWorkerCount) {
   EXPECT_EQ(first, run(1));
   EXPECT_EQ(first, run(0));
   EXPECT_EQ(first, run(3));
+}
+
+// Bytes normalized batch by batch train exactly as the same data normalized up front: fit (with validation),
+// evaluate and predict all apply the normalizer.
+TEST(FitTest, ANormalizerLetsFitEvaluateAndPredictTakeStoredBytes) {
+  Dataset data = bars(96, 13);
+  Tensor bytes = Tensor::empty(data.images.shape(), DType::u8);
+  const float* pixels = data.images.data<float>();
+  for (int64_t i = 0; i < bytes.numel(); ++i) {
+    bytes.data<uint8_t>()[i] = static_cast<uint8_t>(std::min(255.0f, pixels[i] * 200.0f));
+  }
+  auto normalizer = std::make_shared<const Normalizer>(Normalizer::fit(bytes, NormalizationKind::min_max));
+  const Tensor normalized = normalizer->transform(bytes);
+  auto run = [&](const Tensor& x, const std::shared_ptr<const Normalizer>& n, Tensor* predictions) {
+    manual_seed(6);
+    Sequential model = small_cnn();
+    model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+    History history = model.fit(
+        x, data.labels, {.epochs = 2, .batch_size = 16, .validation_split = 0.25, .verbose = 0, .normalizer = n});
+    const Logs logs = model.evaluate(x, data.labels, {.normalizer = n, .verbose = 0});
+    *predictions = model.predict(x, {.normalizer = n});
+    return std::vector<double>{history.at("loss").back(), history.at("val_loss").back(), logs.at("loss")};
+  };
+  Tensor from_bytes, from_floats;
+  const std::vector<double> byte_run = run(bytes, normalizer, &from_bytes);
+  EXPECT_EQ(byte_run, run(normalized, nullptr, &from_floats));
+  EXPECT_EQ(from_bytes.to_vector(), from_floats.to_vector());
 }
 
 TEST(FitTest, EarlyStoppingEndsFitAndHistoryStopsThere) {

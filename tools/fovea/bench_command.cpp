@@ -99,18 +99,14 @@ void compile_for_training(Model& model, const Tensor& x, Tensor* y) {
   }
 }
 
-// The training split of spec, loaded as `fovea train` loads it and held for the whole run. The images are scaled
-// to 0-1 by dividing by 255 in place (not train's fitted min-max normalizer, which needs a second copy while it
-// transforms; for 0-255 pixel data the two agree up to the data's actual minimum and maximum).
-Dataset load_training_split(const std::string& spec, int64_t batch, int64_t* num_classes) {
-  DataSplits splits = load_data(spec);
+// The training split of spec, loaded as `fovea train` loads it (pixels as their stored bytes where the format has
+// them) and held for the whole run, with train's default min-max normalizer fitted on it for the batches.
+Dataset load_training_split(const std::string& spec, int64_t batch, int64_t* num_classes, Normalizer* normalizer) {
+  DataSplits splits = load_data(spec, {.pixels = DType::u8});
   Dataset train = std::move(splits.train);
   FOVEA_CHECK(train.size() >= batch, ValueError, "fovea bench: --data ", spec, " has ", train.size(),
               " training samples; expected at least one batch of ", batch, " (-b)");
-  FOVEA_CHECK(train.images.dtype() == DType::f32, ValueError, "fovea bench: --data ", spec, " gave ",
-              dtype_name(train.images.dtype()), " images; expected float32");
-  float* pixels = train.images.data<float>();
-  for (int64_t i = 0, n = train.images.numel(); i < n; ++i) pixels[i] /= 255.0f;
+  *normalizer = Normalizer::fit(train.images, NormalizationKind::min_max);
   *num_classes = splits.num_classes;
   return train;  // the test split is not used: it is freed here (its load still counts in the peak RSS)
 }
@@ -135,8 +131,9 @@ void run_bench(const BenchArgs& args) {
   apply_threads(args.threads);
   // The data first, as `fovea train` loads it before building the model.
   Dataset data;
+  Normalizer normalizer;
   int64_t data_classes = 0;
-  if (!args.data.empty()) data = load_training_split(args.data, args.batch_size, &data_classes);
+  if (!args.data.empty()) data = load_training_split(args.data, args.batch_size, &data_classes, &normalizer);
   zoo::ZooOptions zoo_options;
   if (!args.input_shape.empty()) {
     zoo_options.input_shape = parse_shape(args.input_shape);
@@ -176,14 +173,14 @@ void run_bench(const BenchArgs& args) {
     Tensor y;
     std::function<void()> step;
     if (data.size() > 0) {
-      // Consecutive batches of the data, starting over when the next one would run past the end (the partial
-      // last batch is left out, so every step has the same size).
+      // Consecutive batches of the data, normalized as drawn, starting over when the next one would run past the
+      // end (the partial last batch is left out, so every step has the same size).
       model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy"});
       step = [&, start = int64_t{0}]() mutable {
         if (start + args.batch_size > data.size()) start = 0;
         const Dataset next = slice_samples(data, start, args.batch_size);
         start += args.batch_size;
-        model.train_on_batch(next.images, next.labels);
+        model.train_on_batch(normalizer.transform(next.images), next.labels);
       };
     } else {
       compile_for_training(model, batch, &y);

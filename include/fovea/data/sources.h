@@ -20,6 +20,9 @@ struct DataSourceOptions {
   int csv_label_column = -1;                     // csv: the label's column; negative counts from the end
   bool csv_has_header = false;                   // csv: skip the first line
   CifarLabels cifar100_labels = CifarLabels::fine;
+  // fashion-mnist, mnist-digits, idx and cifar: DType::u8 keeps the stored pixel bytes instead of float32 copies
+  // (a quarter of the memory; normalize per batch with FitOptions::normalizer). Other formats ignore it.
+  DType pixels = DType::f32;
 };
 
 struct DataSplits {

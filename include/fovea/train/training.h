@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fovea/data/datasets.h"
+#include "fovea/data/normalization.h"
 #include "fovea/train/callbacks.h"
 #include "fovea/train/losses.h"
 #include "fovea/train/metrics.h"
@@ -79,12 +80,16 @@ struct FitOptions {
   // Background threads preparing batches (0: on the training thread) and how many batches they keep ready.
   int workers = 1;
   int prefetch_batches = 2;
-  // Applied on the fly to every training sample (not to validation data).
+  // Applied to every batch of x and of the validation inputs, giving float32 batches from data of any numeric
+  // dtype (see LoaderOptions::normalizer): images can stay as their stored bytes.
+  std::shared_ptr<const Normalizer> normalizer;
+  // Applied on the fly to every training sample (not to validation data), after the normalizer.
   std::shared_ptr<const Augmentation> augmentation;
 };
 
 struct EvaluateOptions {
   int64_t batch_size = 32;
+  std::shared_ptr<const Normalizer> normalizer;  // applied to every batch of x, as in FitOptions
   int verbose = -1;
   std::ostream* out = &std::cout;
   std::vector<CallbackPtr> callbacks;
@@ -92,6 +97,7 @@ struct EvaluateOptions {
 
 struct PredictOptions {
   int64_t batch_size = 32;
+  std::shared_ptr<const Normalizer> normalizer;  // applied to every batch of x, as in FitOptions
   int verbose = 0;
   std::ostream* out = &std::cout;
   std::vector<CallbackPtr> callbacks;

@@ -93,7 +93,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
   DataLoader loader(train_x, train_y,
                     {.batch_size = opts.batch_size, .shuffle = opts.shuffle, .seed = seed,
                      .num_workers = opts.workers, .prefetch_batches = opts.prefetch_batches,
-                     .augmentation = opts.augmentation});
+                     .normalizer = opts.normalizer, .augmentation = opts.augmentation});
   return fit(loader, opts);
 }
 
@@ -110,7 +110,7 @@ History Model::fit(DataLoader& train, const FitOptions& options) {
     validation = std::make_unique<DataLoader>(
         options.validation_data->images, options.validation_data->labels,
         LoaderOptions{.batch_size = train.options().batch_size, .shuffle = false, .num_workers = options.workers,
-                      .prefetch_batches = options.prefetch_batches});
+                      .prefetch_batches = options.prefetch_batches, .normalizer = options.normalizer});
   }
   std::ostream& out = options.out ? *options.out : std::cout;
   const int verbose = resolve_verbose(options.verbose, out);
@@ -157,7 +157,7 @@ Logs Model::evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& op
   check_single_io(*this, "evaluate");
   check_samples(x, y, "evaluate");
   FOVEA_CHECK(y.defined(), ValueError, "Model.evaluate: targets y are required");
-  DataLoader loader(x, y, {.batch_size = options.batch_size, .shuffle = false});
+  DataLoader loader(x, y, {.batch_size = options.batch_size, .shuffle = false, .normalizer = options.normalizer});
   std::ostream& out = options.out ? *options.out : std::cout;
   const int verbose = resolve_verbose(options.verbose, out);
   std::unique_ptr<ProgressBar> bar;
@@ -176,7 +176,7 @@ Logs Model::evaluate(const Dataset& data, const EvaluateOptions& options) {
 Tensor Model::predict(const Tensor& x, const PredictOptions& options) {
   check_single_io(*this, "predict");
   check_samples(x, Tensor(), "predict");
-  DataLoader loader(x, Tensor(), {.batch_size = options.batch_size, .shuffle = false});
+  DataLoader loader(x, Tensor(), {.batch_size = options.batch_size, .shuffle = false, .normalizer = options.normalizer});
   std::ostream& out = options.out ? *options.out : std::cout;
   const int verbose = resolve_verbose(options.verbose, out);
   std::unique_ptr<ProgressBar> bar;
