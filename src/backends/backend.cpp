@@ -64,6 +64,13 @@ void Backend::pool_forward(const PoolGeometry&, const Tensor&, Tensor&) { unsupp
 void Backend::pool_backward(const PoolGeometry&, const Tensor&, const Tensor&, const Tensor&, Tensor&) {
   unsupported(Kernel::pool_backward);
 }
+void Backend::max_pool_forward_training(const PoolGeometry& g, const Tensor& x, Tensor& y, Tensor& workspace) {
+  pool_forward(g, x, y);
+  workspace = Tensor();
+}
+void Backend::max_pool_backward(const PoolGeometry&, const Tensor&, const Tensor&, Tensor&) {
+  unsupported(Kernel::pool_backward);
+}
 void Backend::batchnorm_forward_training(const AxisGeometry&, double, const Tensor&, const Tensor&, const Tensor&,
                                          Tensor&, Tensor&, Tensor&) {
   unsupported(Kernel::batchnorm_forward_training);

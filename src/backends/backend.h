@@ -46,8 +46,14 @@ class Backend {
   // ---- pooling ----
   virtual void pool_forward(const PoolGeometry& g, const Tensor& x, Tensor& y);
   // Max routes each dy to the (first) maximal input of its window; average spreads it evenly over the counted
-  // elements; sum copies it; l2 scales by x / y.
+  // elements; sum copies it; l2 scales by x / y. Average and sum read neither x nor y (either may be undefined),
+  // max reads x only.
   virtual void pool_backward(const PoolGeometry& g, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx);
+  // Max pooling for training: y as pool_forward gives it, and `workspace` receives the max positions in the
+  // backend's own form, which max_pool_backward then takes instead of x, so training need not keep x. The default
+  // leaves workspace undefined (the caller then keeps x for pool_backward).
+  virtual void max_pool_forward_training(const PoolGeometry& g, const Tensor& x, Tensor& y, Tensor& workspace);
+  virtual void max_pool_backward(const PoolGeometry& g, const Tensor& workspace, const Tensor& dy, Tensor& dx);
 
   // ---- batch normalization over the channel axis of g ----
   // gamma/beta may be undefined (1 and 0). mean/var (channels) receive the batch statistics (biased variance).

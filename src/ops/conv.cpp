@@ -64,26 +64,34 @@ Tensor conv(const Tensor& x, const ConvWeights& weights, const ConvArgs& args) {
     // Capture only what each gradient needs; y is captured detached so it does not own its own graph node.
     Tensor saved_x = want_weights ? x.detach() : Tensor();
     Tensor saved_kernel = autograd::needs_grad({x}) ? kernel.detach() : Tensor();
-    Tensor saved_y = g.activation.is_linear() ? Tensor() : y.detach();
+    // A fused ReLU keeps y's sign bits (1/32 of y): y itself is then free once the next op is done with it. The
+    // other fused activations need y's values.
     const Activation f = g.activation;
+    const bool relu = f == Activation::relu();
+    Tensor saved_mask = relu ? detail::relu_mask(y) : Tensor();
+    Tensor saved_y = f.is_linear() || relu ? Tensor() : y.detach();
     const Shape x_shape = x.shape();
     const Shape kernel_shape = kernel.shape();
     autograd::record("conv", {x, kernel, bias}, {&y}, [=](autograd::BackwardContext& ctx) mutable {
-      // The gradient before the fused activation, computed from its output y.
-      const Tensor dy = f.is_linear() ? ctx.grad_output(0) : detail::activation_input_grad(f, saved_y, true, ctx);
-      // y is no longer needed: free it before the gradients below are allocated.
-      if (!ctx.retain_graph()) saved_y = Tensor();
-      if (ctx.needs_grad(0)) {
-        Tensor dx = Tensor::empty(x_shape, dy.dtype());
-        backend_for(Kernel::conv_backward_data, dy.dtype()).conv_backward_data(linear, dy, saved_kernel, dx);
-        ctx.set_grad(0, dx);
-      }
+      // The gradient before the fused activation.
+      const Tensor dy = relu ? detail::relu_input_grad(saved_mask, ctx)
+                        : f.is_linear() ? ctx.grad_output(0)
+                                        : detail::activation_input_grad(f, saved_y, true, ctx);
+      // What was saved is freed as soon as it has been used, so that it is not held beside the gradients that
+      // follow: y's values or mask now, x after the weights' gradients (computed first for that reason).
+      if (!ctx.retain_graph()) saved_y = saved_mask = Tensor();
       if (ctx.needs_grad(1) || ctx.needs_grad(2)) {
         Tensor dw = Tensor::empty(kernel_shape, dy.dtype());
         Tensor db = ctx.needs_grad(2) ? Tensor::empty(Shape{linear.out_channels}, dy.dtype()) : Tensor();
         backend_for(Kernel::conv_backward_weights, dy.dtype()).conv_backward_weights(linear, saved_x, dy, dw, db);
         if (ctx.needs_grad(1)) ctx.set_grad(1, dw);
         if (ctx.needs_grad(2)) ctx.set_grad(2, db);
+        if (!ctx.retain_graph()) saved_x = Tensor();
+      }
+      if (ctx.needs_grad(0)) {
+        Tensor dx = Tensor::empty(x_shape, dy.dtype());
+        backend_for(Kernel::conv_backward_data, dy.dtype()).conv_backward_data(linear, dy, saved_kernel, dx);
+        ctx.set_grad(0, dx);
       }
     });
   }

@@ -64,16 +64,37 @@ Tensor pool(const Tensor& x, const PoolArgs& args) {
   FOVEA_CHECK(x.defined(), ValueError, kOp, ": input is undefined");
   const PoolGeometry g = pool_geometry(x.shape(), args);
   Tensor y = Tensor::empty(detail::image_shape(g.batch, g.channels, g.out_size, g.layout), x.dtype());
-  backend_for(Kernel::pool_forward, x.dtype()).pool_forward(g, x, y);
-  if (autograd::needs_grad({x})) {
-    // Detached copies share the data without letting y's own graph node keep itself alive.
-    autograd::record("pool", {x}, {&y}, [g, x = x.detach(), y = y.detach()](autograd::BackwardContext& ctx) {
-      const Tensor& dy = ctx.grad_output(0);
-      Tensor dx = Tensor::empty(x.shape(), dy.dtype());
-      backend_for(Kernel::pool_backward, dy.dtype()).pool_backward(g, x, y, dy, dx);
-      ctx.set_grad(0, dx);
-    });
+  Backend& backend = backend_for(Kernel::pool_forward, x.dtype());
+  if (!autograd::needs_grad({x})) {
+    backend.pool_forward(g, x, y);
+    return y;
   }
+  // Keep only what the backward needs: max pooling the backend's record of the max positions (or x when it keeps
+  // none), l2 pooling x and y, average and sum pooling nothing. Not keeping x lets a training step free it as soon
+  // as no other op holds it.
+  Tensor workspace;
+  if (g.kind == PoolKind::max) {
+    backend.max_pool_forward_training(g, x, y, workspace);
+  } else {
+    backend.pool_forward(g, x, y);
+  }
+  const bool keep_x = g.kind == PoolKind::l2 || (g.kind == PoolKind::max && !workspace.defined());
+  // Detached copies share the data without letting y's own graph node keep itself alive.
+  Tensor saved_x = keep_x ? x.detach() : Tensor();
+  Tensor saved_y = g.kind == PoolKind::l2 ? y.detach() : Tensor();
+  const Shape x_shape = x.shape();
+  // The backend that made the workspace is the one that can read it.
+  autograd::record("pool", {x}, {&y}, [g, &backend, workspace, saved_x, saved_y, x_shape](
+                                          autograd::BackwardContext& ctx) {
+    const Tensor& dy = ctx.grad_output(0);
+    Tensor dx = Tensor::empty(x_shape, dy.dtype());
+    if (workspace.defined()) {
+      backend.max_pool_backward(g, workspace, dy, dx);
+    } else {
+      backend.pool_backward(g, saved_x, saved_y, dy, dx);
+    }
+    ctx.set_grad(0, dx);
+  });
   return y;
 }
 

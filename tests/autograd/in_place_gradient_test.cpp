@@ -1,5 +1,6 @@
 // Backward rules that overwrite their incoming gradient (activations, dropout, convolution's fused activation)
-// when nothing else shares it, and that drop saved outputs early when the graph is not retained. Sharing is the
+// when nothing else shares it, that drop saved outputs early when the graph is not retained, and a fused ReLU
+// that keeps a bit mask instead of its output. Sharing is the
 // danger: add() hands one gradient tensor to both operands, so the first rule must leave it intact.
 #include <gtest/gtest.h>
 
@@ -90,6 +91,19 @@ TEST(InPlaceGradients, ActivationAndDropoutBackwardTakeNoBufferOfTheirOwn) {
   const uint64_t linear_conv = large_allocations_in_backward(
       [&](const Tensor& h) { return conv(h, {.kernel = kernel}, {.padding = Padding::same}); });
   EXPECT_EQ(large_allocations_in_backward([&](const Tensor& h) { return relu_conv(h, kernel); }), linear_conv);
+}
+
+// A convolution with a fused ReLU keeps a bit mask, not its output: with max pooling next (which keeps its max
+// positions, not its input) the output is free as soon as the pooling has run.
+TEST(InPlaceGradients, AFusedReluKeepsABitMaskNotItsOutput) {
+  release_cached_host_memory();  // so that y gets a block of its own size, not a larger cached one
+  Tensor x = Tensor::uniform({4, 16, 32, 32}, -1, 1).set_requires_grad(true);
+  const Tensor kernel = Tensor::uniform({16, 16, 3, 3}, -0.1, 0.1);
+  Tensor y = relu_conv(x, kernel);  // 256 KiB
+  const Tensor pooled = pool(y, {.kind = PoolKind::max, .pool_size = {2, 2}});
+  const size_t before = host_memory_stats().in_use_bytes;
+  y = Tensor();
+  EXPECT_EQ(host_memory_stats().in_use_bytes, before - 256 * 1024);
 }
 
 TEST(InPlaceGradients, ARetainedGraphKeepsTheFusedActivationsOutput) {

@@ -250,5 +250,29 @@ TEST(GlobalPool, GradientsForEveryKind) {
   }
 }
 
+// In training, max pooling keeps the backend's record of the max positions, not its input, and average pooling
+// keeps nothing: once nothing else holds the input, its memory is free before the backward pass.
+TEST(PoolMemory, TrainingPoolingDoesNotKeepItsInput) {
+  for (BackendKind backend : {BackendKind::reference, BackendKind::onednn}) {
+    for (PoolKind kind : {PoolKind::max, PoolKind::average}) {
+      SCOPED_TRACE(std::string(backend_name(backend)) + (kind == PoolKind::max ? " max" : " average"));
+      BackendScope scope(backend);
+      release_cached_host_memory();  // so that h gets a block of its own size, not a larger cached one
+      Tensor x = Tensor::uniform({4, 16, 32, 32}, -1, 1).set_requires_grad(true);  // 256 KiB
+      Tensor h = x * 2.0;  // a non-leaf input that only the pooling could keep alive
+      const Tensor y = pool(h, {.kind = kind, .pool_size = {2, 2}});
+      const size_t before = host_memory_stats().in_use_bytes;
+      h = Tensor();
+      EXPECT_EQ(host_memory_stats().in_use_bytes, before - 256 * 1024);
+      // The gradient is still right: each window's maximum (or every element, a quarter each) gets dy, times 2.
+      sum(y).backward();
+      const std::vector<double> g = x.grad().to_vector();
+      double total = 0;
+      for (double v : g) total += v;
+      EXPECT_NEAR(total, 2.0 * static_cast<double>(y.numel()), 1e-6);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace fovea

@@ -21,6 +21,8 @@ class OneDnnBackend final : public Backend {
                              Tensor& db) override;
   void pool_forward(const PoolGeometry& g, const Tensor& x, Tensor& y) override;
   void pool_backward(const PoolGeometry& g, const Tensor& x, const Tensor& y, const Tensor& dy, Tensor& dx) override;
+  void max_pool_forward_training(const PoolGeometry& g, const Tensor& x, Tensor& y, Tensor& workspace) override;
+  void max_pool_backward(const PoolGeometry& g, const Tensor& workspace, const Tensor& dy, Tensor& dx) override;
   void batchnorm_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& gamma,
                                   const Tensor& beta, Tensor& y, Tensor& mean, Tensor& var) override;
   void batchnorm_forward_inference(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& gamma,

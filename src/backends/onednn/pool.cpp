@@ -203,6 +203,28 @@ void l2_backward(const Geometry3& g, Layout layout, const float* x, const float*
   }
 }
 
+std::shared_ptr<const BackwardPlan> backward_plan(const PoolGeometry& g) {
+  return onednn::cache().get<BackwardPlan>(pool_key("pool_bwd", g), [&] {
+    BackwardPlan p;
+    p.d = pool_descs(g);
+    const dnnl::algorithm alg = pool_algorithm(g);
+    p.fwd_pd = forward_pd(p.d, dnnl::prop_kind::forward_training, alg);
+    p.fwd = dnnl::pooling_forward(p.fwd_pd);
+    dnnl::pooling_backward::desc desc(alg, p.d.src, p.d.dst, p.d.strides, p.d.kernel, p.d.pad_l, p.d.pad_r);
+    p.bwd = dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(desc, onednn::engine(), p.fwd_pd));
+    return p;
+  });
+}
+
+// oneDNN's max positions as the bytes of a u8 tensor, so that autograd can keep them between the passes.
+dnnl::memory workspace_memory(const BackwardPlan& plan, const Tensor& workspace) {
+  const memory::desc ws_desc = plan.fwd_pd.workspace_desc();
+  FOVEA_CHECK(workspace.dtype() == DType::u8 && workspace.nbytes() == ws_desc.get_size(), BackendError,
+              "max_pool_backward: the workspace is not the one oneDNN's max_pool_forward_training made for this "
+              "geometry (", workspace.nbytes(), " bytes; expected ", ws_desc.get_size(), ")");
+  return memory(ws_desc, onednn::engine(), const_cast<void*>(workspace.raw_data()));
+}
+
 }  // namespace
 
 void OneDnnBackend::pool_forward(const PoolGeometry& g, const Tensor& x, Tensor& y) {
@@ -222,27 +244,37 @@ void OneDnnBackend::pool_forward(const PoolGeometry& g, const Tensor& x, Tensor&
   if (g.kind == PoolKind::sum) scale_inplace(y, static_cast<float>(window_volume(g)));
 }
 
+
+void OneDnnBackend::max_pool_forward_training(const PoolGeometry& g, const Tensor& x, Tensor& y, Tensor& workspace) {
+  const auto plan = backward_plan(g);
+  workspace = Tensor::empty(Shape{static_cast<int64_t>(plan->fwd_pd.workspace_desc().get_size())}, DType::u8);
+  plan->fwd.execute(onednn::stream(), {{DNNL_ARG_SRC, onednn::wrap(plan->d.src, x)},
+                                       {DNNL_ARG_DST, onednn::wrap(plan->d.dst, y)},
+                                       {DNNL_ARG_WORKSPACE, workspace_memory(*plan, workspace)}});
+  onednn::stream().wait();
+}
+
+void OneDnnBackend::max_pool_backward(const PoolGeometry& g, const Tensor& workspace, const Tensor& dy, Tensor& dx) {
+  const auto plan = backward_plan(g);
+  plan->bwd.execute(onednn::stream(), {{DNNL_ARG_DIFF_DST, onednn::wrap(plan->d.dst, dy)},
+                                       {DNNL_ARG_DIFF_SRC, onednn::wrap(plan->d.src, dx)},
+                                       {DNNL_ARG_WORKSPACE, workspace_memory(*plan, workspace)}});
+  onednn::stream().wait();
+}
+
 void OneDnnBackend::pool_backward(const PoolGeometry& g, const Tensor& x, const Tensor& y, const Tensor& dy,
                                   Tensor& dx) {
   if (g.kind == PoolKind::l2) {
     l2_backward(to_3d(g), g.layout, x.data<float>(), y.data<float>(), dy.data<float>(), dx.data<float>());
     return;
   }
-  auto plan = onednn::cache().get<BackwardPlan>(pool_key("pool_bwd", g), [&] {
-    BackwardPlan p;
-    p.d = pool_descs(g);
-    const dnnl::algorithm alg = pool_algorithm(g);
-    p.fwd_pd = forward_pd(p.d, dnnl::prop_kind::forward_training, alg);
-    p.fwd = dnnl::pooling_forward(p.fwd_pd);
-    dnnl::pooling_backward::desc desc(alg, p.d.src, p.d.dst, p.d.strides, p.d.kernel, p.d.pad_l, p.d.pad_r);
-    p.bwd = dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(desc, onednn::engine(), p.fwd_pd));
-    return p;
-  });
+  const auto plan = backward_plan(g);
   const PoolDescs& d = plan->d;
   std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, onednn::wrap(d.dst, dy)},
                                        {DNNL_ARG_DIFF_SRC, onednn::wrap(d.src, dx)}};
   if (g.kind == PoolKind::max) {
-    // The max positions are not kept between forward and backward: recompute them into a scratch workspace.
+    // Called without the forward's workspace (max_pool_backward takes that): recompute the max positions into a
+    // scratch workspace.
     const memory::desc ws_desc = plan->fwd_pd.workspace_desc();
     memory ws(ws_desc, onednn::engine(), onednn::scratch(1, ws_desc.get_size()));
     memory dst(d.dst, onednn::engine(), onednn::scratch(0, d.dst.get_size()));

@@ -80,10 +80,26 @@ void forward(const PoolGeometry& g, const T* x, T* y) {
   });
 }
 
+// The offset in x of the first maximal element of output o's window (-1 for a window of padding only).
+template <class T>
+int64_t first_max_at(const PoolLoops& l, const T* x, int64_t n, int64_t c, const Extent& o) {
+  int64_t best_at = -1;
+  l.window.for_each_tap(o, [&](const Extent& i, int64_t) {
+    const int64_t at = l.x_index(n, c, i);
+    if (best_at < 0 || x[at] > x[best_at]) best_at = at;
+  });
+  return best_at;
+}
+
+// x_size: the number of input elements.
+int64_t input_size(const PoolGeometry& g, const PoolLoops& l) {
+  return g.batch * g.channels * l.window.in[0] * l.window.in[1] * l.window.in[2];
+}
+
 template <class T>
 void backward(const PoolGeometry& g, const T* x, const T* y, const T* dy, T* dx) {
   const PoolLoops l(g);
-  const int64_t x_size = g.batch * g.channels * l.window.in[0] * l.window.in[1] * l.window.in[2];
+  const int64_t x_size = input_size(g, l);
   std::vector<double> acc(x_size, 0.0);
   l.for_each_output(g, [&](int64_t n, int64_t c, const Extent& o) {
     const int64_t out_at = l.y_index(n, c, o);
@@ -91,11 +107,7 @@ void backward(const PoolGeometry& g, const T* x, const T* y, const T* dy, T* dx)
     switch (g.kind) {
       case PoolKind::max: {
         // The first maximal element of the window takes the whole gradient.
-        int64_t best_at = -1;
-        l.window.for_each_tap(o, [&](const Extent& i, int64_t) {
-          const int64_t at = l.x_index(n, c, i);
-          if (best_at < 0 || x[at] > x[best_at]) best_at = at;
-        });
+        const int64_t best_at = first_max_at(l, x, n, c, o);
         if (best_at >= 0) acc[best_at] += grad;
         break;
       }
@@ -122,6 +134,11 @@ void backward(const PoolGeometry& g, const T* x, const T* y, const T* dy, T* dx)
   for (int64_t k = 0; k < x_size; ++k) dx[k] = static_cast<T>(acc[k]);
 }
 
+template <class T>
+const T* data_or_null(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
+
 void check_float(const Tensor& t, Kernel k) {
   FOVEA_CHECK(t.dtype() == DType::f32 || t.dtype() == DType::f64, BackendError, "the reference ", kernel_name(k),
               " kernel needs float32 or float64, got ", dtype_name(t.dtype()));
@@ -140,12 +157,42 @@ void ReferenceBackend::pool_forward(const PoolGeometry& g, const Tensor& x, Tens
 
 void ReferenceBackend::pool_backward(const PoolGeometry& g, const Tensor& x, const Tensor& y, const Tensor& dy,
                                      Tensor& dx) {
-  check_float(x, Kernel::pool_backward);
-  if (x.dtype() == DType::f64) {
-    backward(g, x.data<double>(), y.data<double>(), dy.data<double>(), dx.data<double>());
+  check_float(dy, Kernel::pool_backward);
+  // Average and sum pooling read neither x nor y, which the op then does not keep.
+  if (dy.dtype() == DType::f64) {
+    backward(g, data_or_null<double>(x), data_or_null<double>(y), dy.data<double>(), dx.data<double>());
   } else {
-    backward(g, x.data<float>(), y.data<float>(), dy.data<float>(), dx.data<float>());
+    backward(g, data_or_null<float>(x), data_or_null<float>(y), dy.data<float>(), dx.data<float>());
   }
+}
+
+// The workspace is the int64 offset in x of each output's maximum (-1 for a window of padding only).
+void ReferenceBackend::max_pool_forward_training(const PoolGeometry& g, const Tensor& x, Tensor& y,
+                                                 Tensor& workspace) {
+  pool_forward(g, x, y);
+  const PoolLoops l(g);
+  workspace = Tensor::empty(y.shape(), DType::i64);
+  int64_t* best = workspace.data<int64_t>();
+  l.for_each_output(g, [&](int64_t n, int64_t c, const Extent& o) {
+    best[l.y_index(n, c, o)] =
+        x.dtype() == DType::f64 ? first_max_at(l, x.data<double>(), n, c, o) : first_max_at(l, x.data<float>(), n, c, o);
+  });
+}
+
+void ReferenceBackend::max_pool_backward(const PoolGeometry& g, const Tensor& workspace, const Tensor& dy,
+                                         Tensor& dx) {
+  check_float(dy, Kernel::pool_backward);
+  FOVEA_CHECK(workspace.dtype() == DType::i64 && workspace.numel() == dy.numel(), BackendError,
+              "max_pool_backward: the workspace is not the reference backend's (int64, one offset per output)");
+  const PoolLoops l(g);
+  std::vector<double> acc(input_size(g, l), 0.0);
+  const int64_t* best = workspace.data<int64_t>();
+  const std::vector<double> grads = dy.to_vector();
+  for (int64_t o = 0; o < dy.numel(); ++o) {
+    if (best[o] >= 0) acc[best[o]] += grads[o];
+  }
+  const Tensor summed = Tensor::from_vector(dx.shape(), acc, dx.dtype());
+  dx.copy_(summed);
 }
 
 }  // namespace fovea

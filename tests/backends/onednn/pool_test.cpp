@@ -101,6 +101,21 @@ void expect_pool_parity(const PoolCase& c, uint64_t seed) {
         },
         1e-5, 1e-5);
   }
+  if (c.kind != PoolKind::max) return;
+  {
+    // Training's path: each backend's own workspace instead of x. Average and sum never read x or y.
+    SCOPED_TRACE("forward training and backward from the workspace");
+    expect_backends_agree(
+        [&](Backend& be) {
+          Tensor y = Tensor::full(y_shape, 123.0), workspace;
+          be.max_pool_forward_training(g, x, y, workspace);
+          EXPECT_TRUE(workspace.defined());
+          Tensor dx = Tensor::full(x_shape, 123.0);
+          be.max_pool_backward(g, workspace, dy, dx);
+          return concat({y.view({-1}), dx.view({-1})}, 0);
+        },
+        1e-5, 1e-5);
+  }
 }
 
 struct KindChoice {
