@@ -84,14 +84,14 @@ Tensor pool(const Tensor& x, const PoolArgs& args) {
   Tensor saved_y = g.kind == PoolKind::l2 ? y.detach() : Tensor();
   const Shape x_shape = x.shape();
   // The backend that made the workspace is the one that can read it.
-  autograd::record("pool", {x}, {&y}, [g, &backend, workspace, saved_x, saved_y, x_shape](
+  autograd::record("pool", {x}, {&y}, [g, backend = &backend, workspace, saved_x, saved_y, x_shape](
                                           autograd::BackwardContext& ctx) {
     const Tensor& dy = ctx.grad_output(0);
     Tensor dx = Tensor::empty(x_shape, dy.dtype());
     if (workspace.defined()) {
-      backend.max_pool_backward(g, workspace, dy, dx);
+      backend->max_pool_backward(g, workspace, dy, dx);
     } else {
-      backend.pool_backward(g, saved_x, saved_y, dy, dx);
+      backend->pool_backward(g, saved_x, saved_y, dy, dx);
     }
     ctx.set_grad(0, dx);
   });

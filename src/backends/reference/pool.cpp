@@ -91,7 +91,7 @@ int64_t first_max_at(const PoolLoops& l, const T* x, int64_t n, int64_t c, const
   return best_at;
 }
 
-// x_size: the number of input elements.
+// The number of input elements.
 int64_t input_size(const PoolGeometry& g, const PoolLoops& l) {
   return g.batch * g.channels * l.window.in[0] * l.window.in[1] * l.window.in[2];
 }
