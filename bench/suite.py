@@ -5,7 +5,7 @@ back to back on the same machine, with the same threads, warm-up and repeats. Pr
 fovea's and PyTorch's min/median/max, images/s, peak RSS, the ratio of the two medians (above 1: fovea is
 faster) and fovea's achieved GFLOP/s against the machine's peak.
 
-    python3 bench/suite.py                    # all workloads, 2 threads, 10 repeats
+    python3 bench/suite.py                    # all workloads, 2 threads, 10 repeats, 3 alternating rounds
     python3 bench/suite.py --only W1-train --repeats 20
     python3 bench/suite.py --no-torch         # fovea alone (also what happens when torch is not installed)
 
@@ -191,6 +191,23 @@ def torch_available(python):
     return subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
 
 
+def combine(rounds):
+    """One workload's alternating rounds as one result: the median of the round medians, the smallest min, the
+    largest max and the largest peak RSS; throughput follows the median. A failed round is left out."""
+    ok = [r for r in rounds if r and "error" not in r]
+    if not ok:
+        return rounds[0]
+    out = dict(ok[0])
+    out["median_ms"] = sorted(r["median_ms"] for r in ok)[len(ok) // 2]
+    out["min_ms"] = min(r["min_ms"] for r in ok)
+    out["max_ms"] = max(r["max_ms"] for r in ok)
+    out["peak_rss_mib"] = max(r["peak_rss_mib"] for r in ok)
+    for field in ("images_per_s", "gflops"):
+        if field in out:
+            out[field] *= ok[0]["median_ms"] / out["median_ms"]
+    return out
+
+
 def fmt(r):
     return f"{r['min_ms']:.2f}/{r['median_ms']:.2f}/{r['max_ms']:.2f}"
 
@@ -202,6 +219,9 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--rounds", type=int, default=3,
+                   help="fovea and PyTorch alternate this many times per workload, so that both meet the same "
+                        "moments of a shared machine; the round medians' median is reported")
     p.add_argument("--only", nargs="*", help="workload names (default: all)")
     p.add_argument("--no-torch", action="store_true")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
@@ -220,8 +240,8 @@ def main():
     use_torch = not a.no_torch and torch_available(a.python)
     if not use_torch:
         print("suite.py: PyTorch not used (--no-torch, or `import torch` fails); fovea's figures alone")
-    print(f"threads {a.threads}, warm-up {a.warmup}, repeats {a.repeats}; times in ms as min/median/max; "
-          f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"threads {a.threads}, warm-up {a.warmup}, repeats {a.repeats}, rounds {a.rounds} (fovea and PyTorch "
+          f"alternating); times in ms as min/median/max; load average before: {os.getloadavg()[0]:.2f}")
     header = ["workload", "fovea ms", "img/s", "GFLOP/s (% of peak)", "RSS MiB", "PyTorch ms", "img/s", "RSS MiB",
               "ratio", "target"]
     print(" | ".join(header))
@@ -229,8 +249,13 @@ def main():
     for name, network, shape, classes, phase, batch, target_ratio in WORKLOADS:
         if a.only and name not in a.only:
             continue
-        f = run_fovea(a, name, network, shape, classes, phase, batch)
-        t = run_torch(a, name, network, shape, classes, phase, batch) if use_torch else None
+        fovea_rounds, torch_rounds = [], []
+        for _ in range(max(a.rounds, 1)):
+            fovea_rounds.append(run_fovea(a, name, network, shape, classes, phase, batch))
+            if use_torch:
+                torch_rounds.append(run_torch(a, name, network, shape, classes, phase, batch))
+        f = combine(fovea_rounds)
+        t = combine(torch_rounds) if use_torch else None
         row = {"workload": name, "fovea": f, "torch": t}
         cells = [name, fmt(f), f"{f['images_per_s']:.0f}", f"{f['gflops']:.1f} ({100 * f['gflops'] / PEAK_GFLOPS:.0f}%)",
                  f"{f['peak_rss_mib']:.0f}"]
