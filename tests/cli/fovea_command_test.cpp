@@ -100,6 +100,17 @@ TEST_F(FoveaCommandTest, TrainWritesModelHistoryAndMetricsThatEvalAndPredictReus
   EXPECT_EQ(resumed.out.find("Epoch 4/6"), std::string::npos) << resumed.out;
 }
 
+// With augmentation the data set is normalized up front (augmentation clips to the normalized range) instead of
+// batch by batch as in the test above; it still trains to well above chance.
+TEST_F(FoveaCommandTest, TrainsWithAugmentation) {
+  nlohmann::json augmented = run_json("train --data " + data_ +
+                                          " --augment crop=1 --epochs 4 --batch-size 16 --lr 0.003 --json -v 0 -o " +
+                                          (dir_ / "augmented").string(),
+                                      dir_);
+  EXPECT_EQ(augmented["epochs"], 4);
+  EXPECT_GT(augmented["test"]["accuracy"].get<double>(), 0.6);  // chance is 1/3
+}
+
 TEST_F(FoveaCommandTest, TransfersFeaturesToNewClassesAndFineTunes) {
   const fs::path base = dir_ / "base", target = dir_ / "target";
   CommandResult trained =

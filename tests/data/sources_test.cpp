@@ -64,6 +64,22 @@ TEST(SourcesTest, IdxFolderCountsClassesFromTheTrainingLabels) {
   expect_io_error([&] { load_data("idx:" + (dir / "absent").string()); }, {"absent: no such folder"});
 }
 
+TEST(SourcesTest, PixelsCanStayTheStoredBytes) {
+  fs::path dir = temp_dir("sources_bytes");
+  write_gzip(dir / "train-images-idx3-ubyte.gz", idx_bytes(3, 1, 2, {1, 2, 3, 4, 5, 255}));
+  write_gzip(dir / "train-labels-idx1-ubyte.gz", idx_labels({0, 1, 2}));
+  const DataSplits floats = load_data("idx:" + dir.string());
+  const DataSplits bytes = load_data("idx:" + dir.string(), {.pixels = DType::u8});
+  EXPECT_EQ(floats.train.images.dtype(), DType::f32);
+  EXPECT_EQ(bytes.train.images.dtype(), DType::u8);
+  EXPECT_EQ(bytes.train.images.to_vector(), floats.train.images.to_vector());
+
+  fs::path cifar = temp_dir("sources_bytes_cifar");
+  for (int b = 1; b <= 5; ++b) write_bytes(cifar / ("data_batch_" + std::to_string(b) + ".bin"), cifar_record({1}, b));
+  write_bytes(cifar / "test_batch.bin", cifar_record({3}, 8));
+  EXPECT_EQ(load_data("cifar10:" + cifar.string(), {.pixels = DType::u8}).test.images.dtype(), DType::u8);
+}
+
 TEST(SourcesTest, CifarSpecsDetectTheVariant) {
   fs::path dir = temp_dir("sources_cifar");
   for (int b = 1; b <= 5; ++b) write_bytes(dir / ("data_batch_" + std::to_string(b) + ".bin"), cifar_record({1}, b));
