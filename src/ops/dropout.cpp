@@ -1,4 +1,5 @@
 // dropout(): zeroes each element with probability `rate` in training and scales the rest by 1 / (1 - rate).
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -18,6 +19,17 @@ void apply_mask(const T* src, const uint8_t* keep, double scale, T* dst, int64_t
   const T kept = static_cast<T>(scale);
 #pragma omp parallel for simd if (n > 65536) schedule(static)
   for (int64_t i = 0; i < n; ++i) dst[i] = src[i] * (keep[i] != 0 ? kept : T(0));
+}
+
+// n bytes, 1 where the element is kept: splitmix64(stream + i) at or above rate's share of 2^64.
+Tensor keep_mask(int64_t n, double rate, uint64_t stream) {
+  Tensor keep = Tensor::empty(Shape{n}, DType::u8);
+  uint8_t* k = keep.data<uint8_t>();
+  // rate < 1, so the threshold fits; ldexp(rate, 64) is rate * 2^64.
+  const auto threshold = static_cast<uint64_t>(std::ldexp(rate, 64));
+#pragma omp parallel for simd if (n > 65536) schedule(static)
+  for (int64_t i = 0; i < n; ++i) k[i] = splitmix64(stream + static_cast<uint64_t>(i)) >= threshold ? 1 : 0;
+  return keep;
 }
 
 void apply_mask(const Tensor& src, const Tensor& keep, double scale, Tensor& dst) {
@@ -42,20 +54,21 @@ Tensor dropout(const Tensor& x, const DropoutArgs& args) {
                 " is out of range for an input of shape ", x.shape().to_string(), " (rank ", x.rank(), ")");
     mask_shape[axis < 0 ? axis + x.rank() : axis] = 1;
   }
-  // The draws are serial, one per mask position in order, so results never depend on the number of threads.
+  // One draw from the generator seeds the call; element i is kept when splitmix64(stream + i) clears the rate.
+  // The elements are independent of each other, so the mask fills in parallel and is the same for any number of
+  // threads.
   Generator& gen = args.generator ? *args.generator : default_generator();
   const double scale = 1.0 / (1.0 - args.rate);
+  const Tensor keep = keep_mask(mask_shape.numel(), args.rate, gen.next_u64());
   if (mask_shape != x.shape() || (x.dtype() != DType::f32 && x.dtype() != DType::f64)) {
-    // A shared (broadcast) mask is small: mul broadcasts it and records the backward rule.
+    // A shared (broadcast) mask is small: mul broadcasts it as floats and records the backward rule.
+    const uint8_t* kept = keep.data<uint8_t>();
     std::vector<double> mask(mask_shape.numel());
-    for (double& m : mask) m = gen.uniform() < args.rate ? 0.0 : scale;
+    for (size_t i = 0; i < mask.size(); ++i) mask[i] = kept[i] != 0 ? scale : 0.0;
     return mul(x, Tensor::from_vector(mask_shape, mask, x.dtype()));
   }
 
   // One byte per element is all the backward rule keeps (a float mask would be four).
-  Tensor keep = Tensor::empty(x.shape(), DType::u8);
-  uint8_t* k = keep.data<uint8_t>();
-  for (int64_t i = 0; i < keep.numel(); ++i) k[i] = gen.uniform() < args.rate ? 0 : 1;
   Tensor y = Tensor::empty(x.shape(), x.dtype());
   apply_mask(x, keep, scale, y);
   autograd::record("dropout", {x}, {&y}, [keep, scale](autograd::BackwardContext& ctx) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "fovea/core/threading.h"
 #include "gradcheck.h"
 
 namespace fovea {
@@ -227,6 +228,21 @@ TEST_F(Normalization, DropoutSameSeedSameMask) {
   const std::vector<double> ya = dropout(x, {.rate = 0.5, .generator = &a}).to_vector();
   EXPECT_EQ(ya, dropout(x, {.rate = 0.5, .generator = &b}).to_vector());
   EXPECT_NE(ya, dropout(x, {.rate = 0.5, .generator = &c}).to_vector());
+}
+
+TEST_F(Normalization, DropoutMaskIsTheSameForAnyNumberOfThreads) {
+  // Large enough to fill the mask in parallel; each element's draw depends only on the seed and its index.
+  const Tensor x = Tensor::ones({400, 1000});
+  const int threads = num_threads();
+  std::vector<std::vector<double>> masks;
+  for (int n : {1, 2, 3}) {
+    set_num_threads(n);
+    Generator gen(17);
+    masks.push_back(dropout(x, {.rate = 0.3, .generator = &gen}).to_vector());
+  }
+  set_num_threads(threads);
+  EXPECT_EQ(masks[1], masks[0]);
+  EXPECT_EQ(masks[2], masks[0]);
 }
 
 TEST_F(Normalization, DropoutIsIdentityOutsideTrainingOrAtRateZero) {

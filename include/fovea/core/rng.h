@@ -25,6 +25,16 @@ class Generator {
   double spare_ = 0.0;
 };
 
+// SplitMix64's output function: a well-mixed 64-bit value for each input. splitmix64(seed + i) for i = 0, 1, ...
+// is a stream of independent-looking values that any thread can compute for any i, so loops that need one random
+// value per element can run in parallel and still give the same values for every thread count.
+constexpr uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
 // The process-wide generator used when a call passes no seed. manual_seed makes a whole run repeatable.
 Generator& default_generator();
 void manual_seed(uint64_t seed);
