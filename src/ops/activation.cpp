@@ -169,6 +169,13 @@ Tensor activation(const Tensor& x, const Activation& f) {
   Tensor y = Tensor::empty(x.shape(), x.dtype());
   backend_for(Kernel::eltwise_forward, x.dtype()).eltwise_forward(f, x, y);
   if (!autograd::needs_grad({x})) return y;
+  if (f == Activation::relu()) {
+    // The sign bits are all ReLU's backward needs (1/32 of y), so y is free once the next op is done with it.
+    autograd::record("relu", {x}, {&y}, [mask = detail::relu_mask(y)](autograd::BackwardContext& ctx) {
+      ctx.set_grad(0, detail::relu_input_grad(mask, ctx));
+    });
+    return y;
+  }
   const bool from_output = backward_from_output(f);
   Tensor saved = from_output ? y.detach() : x.detach();
   autograd::record(std::string(activation_name(f.kind)), {x}, {&y},

@@ -106,6 +106,19 @@ TEST(InPlaceGradients, AFusedReluKeepsABitMaskNotItsOutput) {
   EXPECT_EQ(host_memory_stats().in_use_bytes, before - 256 * 1024);
 }
 
+// The same for a ReLU op of its own (a ReLU or Activation('relu') layer) after a linear convolution: neither the
+// convolution's output nor the ReLU's stays alive once max pooling has run.
+TEST(InPlaceGradients, AReluOpKeepsABitMaskNotItsOutput) {
+  release_cached_host_memory();
+  Tensor x = Tensor::uniform({4, 16, 32, 32}, -1, 1).set_requires_grad(true);
+  const Tensor kernel = Tensor::uniform({16, 16, 3, 3}, -0.1, 0.1);
+  Tensor y = relu(conv(x, {.kernel = kernel}, {.padding = Padding::same}));  // 256 KiB
+  const Tensor pooled = pool(y, {.kind = PoolKind::max, .pool_size = {2, 2}});
+  const size_t before = host_memory_stats().in_use_bytes;
+  y = Tensor();
+  EXPECT_EQ(host_memory_stats().in_use_bytes, before - 256 * 1024);
+}
+
 TEST(InPlaceGradients, ARetainedGraphKeepsTheFusedActivationsOutput) {
   Generator gen(2);
   Tensor x = Tensor::uniform({2, 4, 6, 6}, -1, 1, &gen).set_requires_grad(true);
