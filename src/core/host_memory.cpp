@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <new>
-#include <map>
 #include <unordered_map>
 #include <vector>
 

@@ -10,7 +10,7 @@
 namespace fovea {
 
 struct HostMemoryStats {
-  size_t in_use_bytes = 0;          // held by live tensors (large blocks only, rounded to their size class)
+  size_t in_use_bytes = 0;          // held by live tensors (large blocks only, counted at their block's size class)
   size_t peak_in_use_bytes = 0;     // the most in_use_bytes since the start or reset_peak_host_memory_stats()
   size_t cached_bytes = 0;          // freed large blocks kept for reuse
   uint64_t system_allocations = 0;  // large blocks that had to come from the system (cache misses)
