@@ -134,6 +134,28 @@ void backward(const PoolGeometry& g, const T* x, const T* y, const T* dy, T* dx)
   for (int64_t k = 0; k < x_size; ++k) dx[k] = static_cast<T>(acc[k]);
 }
 
+// The reference backend's max-pooling workspace: for each output, the offset in x of its window's first maximum.
+template <class T>
+void max_offsets(const PoolGeometry& g, const T* x, int64_t* best) {
+  const PoolLoops l(g);
+  l.for_each_output(g, [&](int64_t n, int64_t c, const Extent& o) {
+    best[l.y_index(n, c, o)] = first_max_at(l, x, n, c, o);
+  });
+}
+
+// Max pooling's backward from those offsets: each dy goes to its window's maximum.
+template <class T>
+void backward_from_offsets(const PoolGeometry& g, const int64_t* best, const T* dy, T* dx) {
+  const PoolLoops l(g);
+  const int64_t x_size = input_size(g, l);
+  const int64_t y_size = g.batch * g.channels * l.out[0] * l.out[1] * l.out[2];
+  std::vector<double> acc(x_size, 0.0);
+  for (int64_t o = 0; o < y_size; ++o) {
+    if (best[o] >= 0) acc[best[o]] += dy[o];
+  }
+  for (int64_t k = 0; k < x_size; ++k) dx[k] = static_cast<T>(acc[k]);
+}
+
 template <class T>
 const T* data_or_null(const Tensor& t) {
   return t.defined() ? t.data<T>() : nullptr;
@@ -170,13 +192,12 @@ void ReferenceBackend::pool_backward(const PoolGeometry& g, const Tensor& x, con
 void ReferenceBackend::max_pool_forward_training(const PoolGeometry& g, const Tensor& x, Tensor& y,
                                                  Tensor& workspace) {
   pool_forward(g, x, y);
-  const PoolLoops l(g);
   workspace = Tensor::empty(y.shape(), DType::i64);
-  int64_t* best = workspace.data<int64_t>();
-  l.for_each_output(g, [&](int64_t n, int64_t c, const Extent& o) {
-    best[l.y_index(n, c, o)] =
-        x.dtype() == DType::f64 ? first_max_at(l, x.data<double>(), n, c, o) : first_max_at(l, x.data<float>(), n, c, o);
-  });
+  if (x.dtype() == DType::f64) {
+    max_offsets(g, x.data<double>(), workspace.data<int64_t>());
+  } else {
+    max_offsets(g, x.data<float>(), workspace.data<int64_t>());
+  }
 }
 
 void ReferenceBackend::max_pool_backward(const PoolGeometry& g, const Tensor& workspace, const Tensor& dy,
@@ -184,15 +205,11 @@ void ReferenceBackend::max_pool_backward(const PoolGeometry& g, const Tensor& wo
   check_float(dy, Kernel::pool_backward);
   FOVEA_CHECK(workspace.dtype() == DType::i64 && workspace.numel() == dy.numel(), BackendError,
               "max_pool_backward: the workspace is not the reference backend's (int64, one offset per output)");
-  const PoolLoops l(g);
-  std::vector<double> acc(input_size(g, l), 0.0);
-  const int64_t* best = workspace.data<int64_t>();
-  const std::vector<double> grads = dy.to_vector();
-  for (int64_t o = 0; o < dy.numel(); ++o) {
-    if (best[o] >= 0) acc[best[o]] += grads[o];
+  if (dy.dtype() == DType::f64) {
+    backward_from_offsets(g, workspace.data<int64_t>(), dy.data<double>(), dx.data<double>());
+  } else {
+    backward_from_offsets(g, workspace.data<int64_t>(), dy.data<float>(), dx.data<float>());
   }
-  const Tensor summed = Tensor::from_vector(dx.shape(), acc, dx.dtype());
-  dx.copy_(summed);
 }
 
 }  // namespace fovea
