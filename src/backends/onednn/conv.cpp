@@ -3,8 +3,8 @@
 // plain tensors are reordered in and out only where the chosen layout differs. Primitives and reorders are
 // cached per geometry; reorder buffers are per-thread scratch, so the steady state allocates nothing. Weights
 // reordered into the primitive's layout are cached on the weight's storage until it changes (cached_weights).
-// Kernel taps that only meet padding are cropped away first (tap_crop.h); convolutions that are matrix products
-// run as oneDNN matmuls (dense_conv.h).
+// Convolutions on images so small that a matrix product over whole samples is cheaper run as oneDNN matmuls
+// (dense_conv.h); otherwise kernel taps that only meet padding are cropped away first (tap_crop.h).
 #include <memory>
 
 #include "backends/onednn/dense_conv.h"
@@ -205,8 +205,8 @@ BackwardWeightsPlan make_backward_weights(const ConvGeometry& g, bool bias) {
 }  // namespace
 
 void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y) {
-  if (const auto crop = onednn::tap_crop(g)) return conv_forward(crop->geometry, x, onednn::crop_kernel(w, *crop), b, y);
   if (onednn::is_dense_conv(g)) return onednn::dense_conv_forward(g, x, w, b, y);
+  if (const auto crop = onednn::tap_crop(g)) return conv_forward(crop->geometry, x, onednn::crop_kernel(w, *crop), b, y);
   const bool bias = b.defined();
   const char* kernel = wants_winograd(g) ? "conv_fwd_winograd" : "conv_fwd";
   auto plan = onednn::cache().get<ForwardPlan>(conv_key(kernel, g, bias, true), [&] { return make_forward(g, bias); });
@@ -225,9 +225,9 @@ void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const T
 }
 
 void OneDnnBackend::conv_backward_data(const ConvGeometry& g, const Tensor& dy, const Tensor& w, Tensor& dx) {
+  if (onednn::is_dense_conv(g)) return onednn::dense_conv_backward_data(g, dy, w, dx);
   if (const auto crop = onednn::tap_crop(g))
     return conv_backward_data(crop->geometry, dy, onednn::crop_kernel(w, *crop), dx);
-  if (onednn::is_dense_conv(g)) return onednn::dense_conv_backward_data(g, dy, w, dx);
   auto plan = onednn::cache().get<BackwardDataPlan>(conv_key("conv_bwd_data", g, false, false),
                                                     [&] { return make_backward_data(g); });
   const ConvDescs& d = plan->d;
@@ -244,6 +244,7 @@ void OneDnnBackend::conv_backward_data(const ConvGeometry& g, const Tensor& dy, 
 
 void OneDnnBackend::conv_backward_weights(const ConvGeometry& g, const Tensor& x, const Tensor& dy, Tensor& dw,
                                           Tensor& db) {
+  if (onednn::is_dense_conv(g)) return onednn::dense_conv_backward_weights(g, x, dy, dw, db);
   if (const auto crop = onednn::tap_crop(g)) {
     Shape cropped_shape = dw.shape();
     for (int i = 0; i < g.spatial_rank; ++i) cropped_shape[2 + i] = crop->geometry.kernel_size[i];
@@ -252,7 +253,6 @@ void OneDnnBackend::conv_backward_weights(const ConvGeometry& g, const Tensor& x
     onednn::uncrop_kernel_grad(cropped_dw, *crop, dw);
     return;
   }
-  if (onednn::is_dense_conv(g)) return onednn::dense_conv_backward_weights(g, x, dy, dw, db);
   const bool bias = db.defined();
   auto plan = onednn::cache().get<BackwardWeightsPlan>(conv_key("conv_bwd_weights", g, bias, false),
                                                        [&] { return make_backward_weights(g, bias); });

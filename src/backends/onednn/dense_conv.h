@@ -1,7 +1,10 @@
-// Convolutions that are matrix products. When the kernel (after tap_crop) covers the whole unpadded image and there
-// is one output position, as for a ResNet's last stage on 32x32 inputs, every output is a dot product of a whole
-// sample with a whole filter: y (N, O) = x (N, K) W (O, K)^T with K = in_channels x image size. oneDNN's
-// convolution kernels handle such shapes poorly (~15 GFLOP/s measured for 64 x 512 x 512), its matmul well.
+// Convolutions on images so small that the whole convolution, as one matrix product over whole samples, takes no
+// more multiply-adds than the direct algorithm: y (N, P_out x O) = x (N, P_in x I) W^T, where the unrolled kernel
+// W holds, for each output position and input position, the tap that joins them (zero where none does). The
+// direct algorithm spends P_out x taps multiply-adds per (I, O) pair, the product P_out x P_in, so it pays when an
+// image has no more positions than the kernel has taps that reach it: a ResNet's last two stages on 32x32 inputs
+// (3x3 kernels on 2x2 and 1x1 maps). oneDNN's convolution kernels also run such shapes poorly (~15 GFLOP/s
+// measured for 64 x 512 x 512 on a 1x1 map; 125 GFLOP/s for backward weights on a 2x2 map), its matmul well.
 #pragma once
 
 #include "backends/geometry.h"
@@ -9,7 +12,8 @@
 
 namespace fovea::onednn {
 
-// Ungrouped, unpadded, kernel the size of the image, one output position, not accumulating.
+// Ungrouped, undilated, not accumulating, input positions <= reaching taps, and an unrolled kernel at most twice
+// the size of the kernel itself.
 bool is_dense_conv(const ConvGeometry& g);
 
 void dense_conv_forward(const ConvGeometry& g, const Tensor& x, const Tensor& w, const Tensor& b, Tensor& y);

@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "backends/onednn/dense_conv.h"
 #include "backends/onednn/onednn_context.h"
 #include "backends/onednn/onednn_test_util.h"
 #include "backends/onednn/tap_crop.h"
@@ -200,6 +201,63 @@ TEST(OneDnnConv, KernelTapsThatOnlyMeetPaddingAreCroppedWithoutChangingResults) 
   c.in = {7, 6};
   ASSERT_TRUE(make_geometry(c, g));
   EXPECT_FALSE(onednn::tap_crop(g).has_value());
+}
+
+// Images with no more positions than the kernel has reaching taps run as one matrix product over whole samples
+// with an unrolled kernel (dense_conv.h): several output positions (a 3x3 kernel on a 2x2 map, a ResNet's third
+// stage on 32x32 inputs), one output position, strided, 1-D and 3-D, both layouts, with bias and activation.
+TEST(OneDnnConv, ConvolutionsOnImagesSmallerThanTheKernelRunAsMatrixProducts) {
+  struct Small {
+    Dims in, kernel;
+    int64_t stride;
+    Padding padding;
+  };
+  const Small cases[] = {{{2, 2}, {3, 3}, 1, Padding::same},  {{2, 2}, {3, 3}, 2, Padding::same},
+                         {{2, 3}, {2, 3}, 1, Padding::valid}, {{3, 3}, {3, 3}, 1, Padding::valid},
+                         {{2}, {3}, 1, Padding::same},        {{1, 2, 2}, {3, 3, 3}, 1, Padding::same},
+                         {{2}, {3}, 1, Padding::causal}};
+  int checked = 0;
+  uint64_t seed = 1700;
+  for (const Small& small : cases)
+    for (Layout layout : kLayouts)
+      for (bool bias : {false, true}) {
+        ConvCase c;
+        c.in = small.in;
+        c.kernel = small.kernel;
+        c.stride = small.stride;
+        c.padding = small.padding;
+        c.layout = layout;
+        c.bias = bias;
+        c.batch = 3;
+        c.in_channels = 5;
+        c.out_channels = 6;
+        ConvGeometry g;
+        ASSERT_TRUE(make_geometry(c, g));
+        EXPECT_TRUE(onednn::is_dense_conv(g)) << describe(c);
+        checked += expect_conv_parity(c, seed += 10);
+      }
+  EXPECT_EQ(checked, 28);
+
+  // More positions than reaching taps, or an unrolled kernel more than twice the kernel's size: the direct path.
+  ConvCase c;
+  c.kernel = {3, 3};
+  c.padding = Padding::same;
+  for (const Dims& in : {Dims{4, 4}, Dims{3, 3}, Dims{8, 8}}) {
+    c.in = in;
+    ConvGeometry g;
+    ASSERT_TRUE(make_geometry(c, g));
+    EXPECT_FALSE(onednn::is_dense_conv(g)) << describe(c);
+  }
+  // Grouped and dilated convolutions keep oneDNN's convolution too.
+  c.in = {2, 2};
+  ConvGeometry g;
+  ASSERT_TRUE(make_geometry(c, g));
+  EXPECT_TRUE(onednn::is_dense_conv(g));
+  g.groups = 2;
+  EXPECT_FALSE(onednn::is_dense_conv(g));
+  g.groups = 1;
+  g.dilation = Dims::filled(2, 2);
+  EXPECT_FALSE(onednn::is_dense_conv(g));
 }
 
 TEST(OneDnnConv, GroupsDepthwiseBatchesAndBias) {
