@@ -33,7 +33,8 @@ struct ConvGeometry {
   // (act(conv(x) + b + shortcut)) in one pass instead of three.
   bool accumulate = false;
   // No gradient will be taken (inference): conv_forward may then choose an algorithm whose weight transform
-  // only pays off when the same weights serve many calls (Winograd; training changes them every step).
+  // only pays off when the same weights serve many calls (Winograd with its weights kept transformed; training
+  // changes them every step).
   bool inference = false;
 };
 

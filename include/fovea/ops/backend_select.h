@@ -15,11 +15,11 @@ BackendKind preferred_backend();
 void set_preferred_backend(BackendKind kind);
 
 // How the oneDNN backend computes convolutions. automatic (the default): Winograd's minimal filtering (oneDNN's
-// F(4x4, 3x3) and F(2x2, 3x3) kernels: about half the time of the direct algorithm) for forward passes of 3x3,
-// stride-1, undilated, ungrouped 2-D convolutions with at least 16 input and 16 output channels, on CPUs that have
-// those kernels (AVX-512); the direct algorithm everywhere else. Winograd rounds differently (relative differences
-// around 1e-6). direct: the direct algorithm everywhere. Backward passes always run the direct algorithm.
-// Process-wide.
+// F(4x4, 3x3) and F(2x2, 3x3) kernels: about half the time of the direct algorithm) for 3x3, stride-1, undilated,
+// ungrouped 2-D convolutions with at least 16 output channels and 16 input channels (inference) or 32 (training,
+// forward and backward passes, where the activations are small), on CPUs that have those kernels (AVX-512); the
+// direct algorithm everywhere else. Winograd rounds differently (relative differences around 1e-6). direct: the
+// direct algorithm everywhere. Process-wide.
 enum class ConvAlgorithm { automatic, direct };
 ConvAlgorithm conv_algorithm();
 void set_conv_algorithm(ConvAlgorithm algorithm);

@@ -5,6 +5,7 @@
 // reordered into the primitive's layout are cached on the weight's storage until it changes (cached_weights).
 // Convolutions on images so small that a matrix product over whole samples is cheaper run as oneDNN matmuls
 // (dense_conv.h); otherwise kernel taps that only meet padding are cropped away first (tap_crop.h).
+#include <algorithm>
 #include <memory>
 
 #include "backends/onednn/dense_conv.h"
@@ -31,7 +32,8 @@ struct ConvDescs {
   memory::desc backward_src, backward_dst;
 };
 
-ConvDescs conv_descs(const ConvGeometry& g) {
+// winograd: oneDNN's Winograd kernels take only their own blocked layouts, so the backward passes ask for `any`.
+ConvDescs conv_descs(const ConvGeometry& g, bool winograd) {
   ConvDescs d;
   const int rank = g.spatial_rank + 2;
   memory::dims src{g.batch, g.in_channels}, dst{g.batch, g.out_channels}, weights;
@@ -55,20 +57,27 @@ ConvDescs conv_descs(const ConvGeometry& g) {
   d.any_src = memory::desc(src, dt::f32, tag::any);
   d.any_dst = memory::desc(dst, dt::f32, tag::any);
   d.any_weights = memory::desc(weights, dt::f32, tag::any);
-  const bool channels_last = g.layout == Layout::channels_last;
+  const bool channels_last = g.layout == Layout::channels_last && !winograd;
   d.backward_src = channels_last ? d.user_src : d.any_src;
   d.backward_dst = channels_last ? d.user_dst : d.any_dst;
   return d;
 }
 
-// Whether a forward convolution asks oneDNN for Winograd (see ConvAlgorithm): where it measured about twice as
-// fast as the direct algorithm here, at batch 1 as at batch 64, for 16 to 512 channels and 7x7 to 224x224 images.
-// With fewer than 16 input channels (an RGB stem) the transforms cost more than they save. Inference only: oneDNN
-// transforms the weights with a slow reorder (~20 ms for 512x512x3x3), which training would repeat every step.
+// Whether a convolution asks oneDNN for Winograd (see ConvAlgorithm). Inference: where it measured about twice as
+// fast as the direct algorithm here, at batch 1 as at batch 64, for 16 to 512 channels and 7x7 to 224x224 images;
+// with fewer than 16 input channels (an RGB stem) the transforms cost more than they save. Training (forward,
+// backward-data and backward-weights, batch 64): 1.7-2.2x faster from 32 channels on 4x4 to 64 on 32x32 maps,
+// slower with 16 input channels. Its kernels work on blocked copies of x, dy and dx, kept as per-thread scratch,
+// so training takes it only where those copies are small: W1's second convolution (11 and 19 MiB at batch 128)
+// raised its training step's peak from 80 to 136 MiB. (Images of 2x2 and less never get here: see dense_conv.h.)
 bool wants_winograd(const ConvGeometry& g) {
-  if (conv_algorithm() != ConvAlgorithm::automatic || !g.inference || g.spatial_rank != 2 || g.groups != 1)
+  if (conv_algorithm() != ConvAlgorithm::automatic || g.spatial_rank != 2 || g.groups != 1) return false;
+  if (g.in_channels < (g.inference ? 16 : 32) || g.out_channels < 16) return false;
+  constexpr int64_t kTrainingMaxActivationBytes = int64_t{8} << 20;
+  if (!g.inference && 4 * g.batch * std::max(g.in_channels * g.in_size[0] * g.in_size[1],
+                                             g.out_channels * g.out_size[0] * g.out_size[1]) >
+                          kTrainingMaxActivationBytes)
     return false;
-  if (g.in_channels < 16 || g.out_channels < 16) return false;
   for (int i = 0; i < 2; ++i) {
     if (g.kernel_size[i] != 3 || g.strides[i] != 1 || g.dilation[i] != 1) return false;
   }
@@ -85,16 +94,27 @@ std::string conv_key(const char* kernel, const ConvGeometry& g, bool bias, bool 
 }
 
 // The forward primitive descriptor that backward primitives take as a hint.
-dnnl::convolution_forward::primitive_desc forward_hint(const ConvDescs& d, bool bias) {
-  auto desc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                                     dnnl::algorithm::convolution_direct, d.backward_src,
+dnnl::convolution_forward::primitive_desc forward_hint(const ConvDescs& d, bool bias, dnnl::algorithm algorithm) {
+  auto desc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm, d.backward_src,
                                                      d.any_weights, d.bias, d.backward_dst, d.strides, d.dilates,
                                                      d.pad_l, d.pad_r)
-                   : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training,
-                                                     dnnl::algorithm::convolution_direct, d.backward_src,
+                   : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm, d.backward_src,
                                                      d.any_weights, d.backward_dst, d.strides, d.dilates, d.pad_l,
                                                      d.pad_r);
   return {desc, onednn::engine()};
+}
+
+// A backward plan with Winograd where wants_winograd(g) and oneDNN has a kernel for it, else the direct algorithm.
+template <class Plan, class Make>
+Plan with_winograd_if_wanted(const ConvGeometry& g, Make&& make) {
+  if (wants_winograd(g)) {
+    try {
+      return make(conv_descs(g, true), dnnl::algorithm::convolution_winograd);
+    } catch (const dnnl::error&) {
+      // No Winograd kernel for this CPU or geometry.
+    }
+  }
+  return make(conv_descs(g, false), dnnl::algorithm::convolution_direct);
 }
 
 // Where a primitive writes an output: the user's memory when layouts agree, otherwise a scratch buffer that
@@ -118,19 +138,20 @@ struct ForwardPlan {
   bool activation_fused = false;
 };
 
-dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d, bool bias, dnnl::algorithm algorithm,
-                                                    const dnnl::primitive_attr& attr) {
-  auto desc = bias ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, algorithm, d.any_src,
-                                                     d.any_weights, d.bias, d.any_dst, d.strides, d.dilates, d.pad_l,
-                                                     d.pad_r)
-                   : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, algorithm, d.any_src,
-                                                     d.any_weights, d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
+// prop: forward_inference lets a Winograd kernel keep its weights transformed (a slow reorder, ~20 ms for
+// 512x512x3x3, worth it while the weights stay); forward_training keeps them in a plain blocked layout.
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d, bool bias, dnnl::prop_kind prop,
+                                                    dnnl::algorithm algorithm, const dnnl::primitive_attr& attr) {
+  auto desc = bias ? dnnl::convolution_forward::desc(prop, algorithm, d.any_src, d.any_weights, d.bias, d.any_dst,
+                                                     d.strides, d.dilates, d.pad_l, d.pad_r)
+                   : dnnl::convolution_forward::desc(prop, algorithm, d.any_src, d.any_weights, d.any_dst, d.strides,
+                                                     d.dilates, d.pad_l, d.pad_r);
   return {desc, attr, onednn::engine()};
 }
 
 ForwardPlan make_forward(const ConvGeometry& g, bool bias) {
   ForwardPlan p;
-  p.d = conv_descs(g);
+  p.d = conv_descs(g, false);
   dnnl::post_ops ops;
   if (g.accumulate) ops.append_sum(1.0f);
   p.activation_fused = onednn::append_activation(ops, g.activation);
@@ -140,13 +161,15 @@ ForwardPlan make_forward(const ConvGeometry& g, bool bias) {
   bool have_pd = false;
   if (wants_winograd(g)) {
     try {
-      p.pd = forward_pd(d, bias, dnnl::algorithm::convolution_winograd, attr);
+      const auto prop = g.inference ? dnnl::prop_kind::forward_inference : dnnl::prop_kind::forward_training;
+      p.pd = forward_pd(d, bias, prop, dnnl::algorithm::convolution_winograd, attr);
       have_pd = true;
     } catch (const dnnl::error&) {
       // No Winograd kernel for this CPU or geometry: the direct algorithm below.
     }
   }
-  if (!have_pd) p.pd = forward_pd(d, bias, dnnl::algorithm::convolution_direct, attr);
+  if (!have_pd)
+    p.pd = forward_pd(d, bias, dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, attr);
   p.conv = dnnl::convolution_forward(p.pd);
   p.src_in = onednn::make_reorder_if_needed(d.user_src, p.pd.src_desc());
   p.weights_in = onednn::make_reorder_if_needed(d.user_weights, p.pd.weights_desc());
@@ -162,13 +185,13 @@ struct BackwardDataPlan {
   std::shared_ptr<reorder> diff_dst_in, weights_in, diff_src_out;
 };
 
-BackwardDataPlan make_backward_data(const ConvGeometry& g) {
+BackwardDataPlan make_backward_data(const ConvDescs& descs, dnnl::algorithm algorithm) {
   BackwardDataPlan p;
-  p.d = conv_descs(g);
+  p.d = descs;
   const ConvDescs& d = p.d;
-  dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, d.backward_src, d.any_weights,
-                                             d.backward_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
-  p.pd = {desc, onednn::engine(), forward_hint(d, false)};
+  dnnl::convolution_backward_data::desc desc(algorithm, d.backward_src, d.any_weights, d.backward_dst, d.strides,
+                                             d.dilates, d.pad_l, d.pad_r);
+  p.pd = {desc, onednn::engine(), forward_hint(d, false, algorithm)};
   p.conv = dnnl::convolution_backward_data(p.pd);
   p.diff_dst_in = onednn::make_reorder_if_needed(d.user_dst, p.pd.diff_dst_desc());
   p.weights_in = onednn::make_reorder_if_needed(d.user_weights, p.pd.weights_desc());
@@ -183,18 +206,15 @@ struct BackwardWeightsPlan {
   std::shared_ptr<reorder> src_in, diff_dst_in, diff_weights_out;
 };
 
-BackwardWeightsPlan make_backward_weights(const ConvGeometry& g, bool bias) {
+BackwardWeightsPlan make_backward_weights(const ConvDescs& descs, dnnl::algorithm algorithm, bool bias) {
   BackwardWeightsPlan p;
-  p.d = conv_descs(g);
+  p.d = descs;
   const ConvDescs& d = p.d;
-  auto desc =
-      bias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.backward_src,
-                                                      d.any_weights, d.bias, d.backward_dst, d.strides, d.dilates,
-                                                      d.pad_l, d.pad_r)
-           : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, d.backward_src,
-                                                      d.any_weights, d.backward_dst, d.strides, d.dilates, d.pad_l,
-                                                      d.pad_r);
-  p.pd = {desc, onednn::engine(), forward_hint(d, bias)};
+  auto desc = bias ? dnnl::convolution_backward_weights::desc(algorithm, d.backward_src, d.any_weights, d.bias,
+                                                              d.backward_dst, d.strides, d.dilates, d.pad_l, d.pad_r)
+                   : dnnl::convolution_backward_weights::desc(algorithm, d.backward_src, d.any_weights,
+                                                              d.backward_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
+  p.pd = {desc, onednn::engine(), forward_hint(d, bias, algorithm)};
   p.conv = dnnl::convolution_backward_weights(p.pd);
   p.src_in = onednn::make_reorder_if_needed(d.user_src, p.pd.src_desc());
   p.diff_dst_in = onednn::make_reorder_if_needed(d.user_dst, p.pd.diff_dst_desc());
@@ -228,8 +248,12 @@ void OneDnnBackend::conv_backward_data(const ConvGeometry& g, const Tensor& dy, 
   if (onednn::is_dense_conv(g)) return onednn::dense_conv_backward_data(g, dy, w, dx);
   if (const auto crop = onednn::tap_crop(g))
     return conv_backward_data(crop->geometry, dy, onednn::crop_kernel(w, *crop), dx);
-  auto plan = onednn::cache().get<BackwardDataPlan>(conv_key("conv_bwd_data", g, false, false),
-                                                    [&] { return make_backward_data(g); });
+  const char* kernel = wants_winograd(g) ? "conv_bwd_data_winograd" : "conv_bwd_data";
+  auto plan = onednn::cache().get<BackwardDataPlan>(conv_key(kernel, g, false, false), [&] {
+    return with_winograd_if_wanted<BackwardDataPlan>(g, [&](const ConvDescs& d, dnnl::algorithm algorithm) {
+      return make_backward_data(d, algorithm);
+    });
+  });
   const ConvDescs& d = plan->d;
   memory user_diff_src = onednn::wrap(d.user_src, dx);
   memory diff_dst =
@@ -254,8 +278,12 @@ void OneDnnBackend::conv_backward_weights(const ConvGeometry& g, const Tensor& x
     return;
   }
   const bool bias = db.defined();
-  auto plan = onednn::cache().get<BackwardWeightsPlan>(conv_key("conv_bwd_weights", g, bias, false),
-                                                       [&] { return make_backward_weights(g, bias); });
+  const char* kernel = wants_winograd(g) ? "conv_bwd_weights_winograd" : "conv_bwd_weights";
+  auto plan = onednn::cache().get<BackwardWeightsPlan>(conv_key(kernel, g, bias, false), [&] {
+    return with_winograd_if_wanted<BackwardWeightsPlan>(g, [&](const ConvDescs& d, dnnl::algorithm algorithm) {
+      return make_backward_weights(d, algorithm, bias);
+    });
+  });
   const ConvDescs& d = plan->d;
   memory user_diff_weights = onednn::wrap(d.user_weights, dw);
   memory src = onednn::prepare_input(onednn::wrap(d.user_src, x), plan->pd.src_desc(), 0, plan->src_in.get());
