@@ -17,8 +17,8 @@ void set_preferred_backend(BackendKind kind);
 // How the oneDNN backend computes convolutions. automatic (the default): Winograd's minimal filtering (oneDNN's
 // F(4x4, 3x3) and F(2x2, 3x3) kernels: about half the time of the direct algorithm) for 3x3, stride-1, undilated,
 // ungrouped 2-D convolutions with at least 16 output channels and 16 input channels (inference) or 32 (training,
-// forward and backward passes, where the activations are small), on CPUs that have those kernels (AVX-512); the
-// direct algorithm everywhere else. Winograd rounds differently (relative differences around 1e-6). direct: the
+// forward and backward passes, where the activations are small and the image nearly fills Winograd's 4x4 tiles),
+// on CPUs that have those kernels (AVX-512); the direct algorithm everywhere else. Winograd rounds differently (relative differences around 1e-6). direct: the
 // direct algorithm everywhere. Process-wide.
 enum class ConvAlgorithm { automatic, direct };
 ConvAlgorithm conv_algorithm();
