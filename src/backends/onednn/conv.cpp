@@ -67,10 +67,11 @@ ConvDescs conv_descs(const ConvGeometry& g, bool winograd) {
 // fast as the direct algorithm here, at batch 1 as at batch 64, for 16 to 512 channels and 7x7 to 224x224 images;
 // with fewer than 16 input channels (an RGB stem) the transforms cost more than they save. Training (forward,
 // backward-data and backward-weights, batch 64): 1.7-2.2x faster from 32 channels on 4x4 to 64 on 32x32 maps,
-// slower with 16 input channels, and slower where its 4x4 output tiles overhang the image by much (2x2, 3x3, 5x5
-// and 6x6 maps: 1.2-1.8x more tiled area than image). Its kernels work on blocked copies of x, dy and dx, kept as
-// per-thread scratch, so training takes it only where those copies are small: W1's second convolution (11 and 19
-// MiB at batch 128) raised its training step's peak from 80 to 136 MiB.
+// slower with 16 input channels. Where its 4x4 output tiles overhang the map by much it gains little or loses (5x5,
+// tiles 2.56x the map's area: 1.2x slower; 3x3, 1.78x: 1.5x slower at batch 16, 1.2x faster at 64; 6x6, 1.78x:
+// 1.2x faster), so training takes it where the tiles cover at most 1.5x the map. Its kernels work on blocked
+// copies of x, dy and dx, kept as per-thread scratch, so training takes it only where those copies are small:
+// W1's second convolution (11 and 19 MiB at batch 128) raised its training step's peak from 80 to 136 MiB.
 bool wants_winograd(const ConvGeometry& g) {
   if (conv_algorithm() != ConvAlgorithm::automatic || g.spatial_rank != 2 || g.groups != 1) return false;
   if (g.in_channels < (g.inference ? 16 : 32) || g.out_channels < 16) return false;
