@@ -156,15 +156,18 @@ TEST(OneDnnConv, StridesPaddingsAndDilations1dAnd3d) {
 }
 
 // Images smaller than the kernel's reach: taps that only ever meet padding are cropped away before oneDNN runs
-// (tap_crop.h), which must not change any result, including the zero gradient of the cropped taps.
+// (tap_crop.h), which must not change any result, including the zero gradient of the cropped taps. The smallest
+// of these images run as matrix products instead (dense_conv.h); the last four cases take the cropped path.
 TEST(OneDnnConv, KernelTapsThatOnlyMeetPaddingAreCroppedWithoutChangingResults) {
   struct Small {
     Dims in, kernel;
     int64_t stride;
   };
-  const Small cases[] = {{{1, 1}, {3, 3}, 1}, {{2, 2}, {3, 3}, 2}, {{1, 5}, {3, 3}, 1},
-                         {{2, 2}, {5, 5}, 1}, {{1}, {5}, 1},      {{1, 2, 1}, {3, 3, 3}, 1}};
-  int checked = 0, cropped = 0;
+  const Small cases[] = {{{1, 1}, {3, 3}, 1},       {{2, 2}, {3, 3}, 2}, {{1, 5}, {3, 3}, 1},
+                         {{2, 2}, {5, 5}, 1},       {{1}, {5}, 1},      {{1, 2, 1}, {3, 3, 3}, 1},
+                         {{1, 8}, {3, 3}, 2},       {{2, 7}, {5, 5}, 1}, {{1, 2, 5}, {3, 3, 3}, 1},
+                         {{1, 6}, {3, 3}, 1}};
+  int checked = 0, cropped = 0, cropped_for_onednn = 0;
   uint64_t seed = 1500;
   for (const Small& small : cases)
     for (Layout layout : kLayouts) {
@@ -179,10 +182,12 @@ TEST(OneDnnConv, KernelTapsThatOnlyMeetPaddingAreCroppedWithoutChangingResults) 
       ConvGeometry g;
       ASSERT_TRUE(make_geometry(c, g));
       cropped += onednn::tap_crop(g).has_value();
+      cropped_for_onednn += onednn::tap_crop(g).has_value() && !onednn::is_dense_conv(g);
       checked += expect_conv_parity(c, seed += 10);
     }
-  EXPECT_EQ(checked, 12);
-  EXPECT_EQ(cropped, 12);
+  EXPECT_EQ(checked, 20);
+  EXPECT_EQ(cropped, 20);
+  EXPECT_EQ(cropped_for_onednn, 10);  // {1, 5} and the last four, in both layouts
 
   // A 3x3 kernel with padding 1 on a 1x1 map keeps only its centre tap, without padding.
   ConvCase c;
