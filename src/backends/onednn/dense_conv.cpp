@@ -7,6 +7,7 @@
 
 #include "backends/onednn/onednn_backend.h"
 #include "backends/onednn/onednn_util.h"
+#include "backends/onednn/tap_crop.h"
 #include "fovea/core/storage.h"
 
 namespace fovea::onednn {
@@ -50,14 +51,8 @@ std::vector<Link> find_links(const ConvGeometry& g) {
 // The taps that reach the image for some output: the direct algorithm's work per output position and channel pair
 // after tap_crop.
 int64_t reaching_taps(const ConvGeometry& g) {
-  int64_t n = 1;
-  for (int d = 0; d < g.spatial_rank; ++d) {
-    const int64_t k = g.kernel_size[d], s = g.strides[d], pb = g.pads_begin[d];
-    const int64_t first = std::max<int64_t>(0, pb - (g.out_size[d] - 1) * s);
-    const int64_t last = std::min<int64_t>(k - 1, g.in_size[d] + pb - 1);
-    n *= std::max<int64_t>(0, last - first + 1);
-  }
-  return n;
+  const auto crop = tap_crop(g);
+  return product(crop ? crop->geometry.kernel_size : g.kernel_size, g.spatial_rank);
 }
 
 // Where the unrolled kernel's rows and columns sit: in y's and x's flattened order per sample, (position, channel)
