@@ -1,12 +1,17 @@
 // Models exported by PyTorch itself (tests/onnx/export_from_pytorch.py: torchvision's resnet18 and a custom CNN
 // with the x.view(x.size(0), -1) pattern) import into fovea, compute PyTorch's outputs, and keep training on
-// Fashion-MNIST. Skips where /usr/bin/python3 has no torch/torchvision (CI), or Fashion-MNIST is not installed.
+// Fashion-MNIST. Skips where /usr/bin/python3 has no torch/torchvision, or Fashion-MNIST is not installed.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include <unistd.h>
 
 #include "fovea/fovea.h"
 
@@ -21,9 +26,12 @@ namespace fs = std::filesystem;
 
 class PytorchImportTest : public ::testing::Test {
  protected:
-  // Exports once for the whole suite (importing torch takes seconds).
+  // Exports once per process (importing torch takes seconds). ctest runs each test in a process of its own, in
+  // parallel, so each process needs its own folder: in a shared one, one export rewrites the files another is
+  // reading.
   static void SetUpTestSuite() {
-    dir_ = fs::path(::testing::TempDir()) / "fovea_pytorch_import";
+    dir_ = fs::path(::testing::TempDir()) / ("fovea_pytorch_import_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
     fs::create_directories(dir_);
     if (std::system("/usr/bin/python3 -c 'import torch, torchvision, onnx' >/dev/null 2>&1") != 0) {
       skip_reason_ = "/usr/bin/python3 has no torch, torchvision or onnx";
@@ -32,11 +40,19 @@ class PytorchImportTest : public ::testing::Test {
     const std::string command = "/usr/bin/python3 " + std::string(FOVEA_SOURCE_DIR) +
                                 "/tests/onnx/export_from_pytorch.py " + dir_.string() + " > " +
                                 (dir_ / "export.log").string() + " 2>&1";
-    if (std::system(command.c_str()) != 0) export_failed_ = true;
+    if (std::system(command.c_str()) != 0) {
+      std::ifstream log(dir_ / "export.log");
+      export_error_ = std::string(std::istreambuf_iterator<char>(log), {});
+      if (export_error_.empty()) export_error_ = "(no output)";
+    }
+  }
+  static void TearDownTestSuite() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
   }
   void SetUp() override {
     if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
-    ASSERT_FALSE(export_failed_) << "export_from_pytorch.py failed; see " << (dir_ / "export.log");
+    ASSERT_TRUE(export_error_.empty()) << "export_from_pytorch.py failed:\n" << export_error_;
   }
   static std::string path(const std::string& name) { return (dir_ / name).string(); }
 
@@ -58,7 +74,7 @@ class PytorchImportTest : public ::testing::Test {
 
   static inline fs::path dir_;
   static inline std::string skip_reason_;
-  static inline bool export_failed_ = false;
+  static inline std::string export_error_;  // the export's output when it failed
 };
 
 TEST_F(PytorchImportTest, TorchvisionResnet18ComputesPytorchsOutputs) {
