@@ -2,10 +2,13 @@
 #include "core/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -26,13 +29,48 @@ void sync_folder(const std::filesystem::path& folder) {
   ::close(fd);
 }
 
+// Whether a temporary file named by temp_prefix(target) + rest was left by a writer that no longer runs: its
+// process id (the digits before the next '-') names no live process. Names of fovea before the id was part of
+// them ("XXXXXX" alone) count as abandoned after an hour, longer than any single write takes.
+bool abandoned(const std::filesystem::directory_entry& entry, std::string_view rest) {
+  const size_t dash = rest.find('-');
+  if (dash == std::string_view::npos) {
+    std::error_code error;
+    const auto written = entry.last_write_time(error);
+    return !error && rest.size() == 6 && std::filesystem::file_time_type::clock::now() - written > std::chrono::hours(1);
+  }
+  pid_t pid = 0;
+  const auto [end, parse_error] = std::from_chars(rest.data(), rest.data() + dash, pid);
+  if (parse_error != std::errc() || end != rest.data() + dash || pid <= 0) return false;
+  return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
 }  // namespace
 
+std::string AtomicFile::temp_prefix(const std::string& path) {
+  std::string prefix = ".";  // appended piece by piece: GCC 12 warns falsely (-Wrestrict) about "." + string
+  prefix += std::filesystem::path(path).filename().string();
+  prefix += ".tmp-";
+  return prefix;
+}
+
+void AtomicFile::remove_abandoned_temp_files(const std::string& path) {
+  const std::filesystem::path target(path);
+  const std::string prefix = temp_prefix(path);
+  std::error_code error;
+  std::filesystem::directory_iterator entries(target.parent_path().empty() ? "." : target.parent_path(), error);
+  if (error) return;  // best effort: mkstemp reports a folder that cannot be used
+  for (const std::filesystem::directory_entry& entry : entries) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    if (abandoned(entry, std::string_view(name).substr(prefix.size()))) ::unlink(entry.path().c_str());
+  }
+}
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  remove_abandoned_temp_files(path_);
   const std::filesystem::path target(path_);
-  std::string name = ".";
-  name += target.filename().string();
-  name += ".tmp-XXXXXX";
+  const std::string name = temp_prefix(path_) + std::to_string(::getpid()) + "-XXXXXX";
   temp_path_ = (target.parent_path() / name).string();
   fd_ = ::mkstemp(temp_path_.data());
   FOVEA_CHECK(fd_ >= 0, IoError, path_, ": cannot create a temporary file in its folder (", std::strerror(errno), ")");

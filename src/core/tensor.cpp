@@ -63,7 +63,8 @@ Tensor Tensor::full(const Shape& shape, double value, DType dtype) {
 }
 
 Tensor Tensor::uniform(const Shape& shape, double low, double high, Generator* gen, DType dtype) {
-  Generator& g = gen ? *gen : default_generator();
+  GeneratorChoice choice(gen);
+  Generator& g = choice.get();
   Tensor t = empty(shape, dtype);
   const int64_t n = t.numel();
   visit_dtype(dtype, t.raw_data(), [&](auto* p) {
@@ -73,7 +74,8 @@ Tensor Tensor::uniform(const Shape& shape, double low, double high, Generator* g
 }
 
 Tensor Tensor::normal(const Shape& shape, double mean, double stddev, Generator* gen, DType dtype) {
-  Generator& g = gen ? *gen : default_generator();
+  GeneratorChoice choice(gen);
+  Generator& g = choice.get();
   Tensor t = empty(shape, dtype);
   const int64_t n = t.numel();
   visit_dtype(dtype, t.raw_data(), [&](auto* p) {

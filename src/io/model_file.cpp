@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 #include <unordered_map>
 
 #include "fovea/core/error.h"
+#include "fovea/core/rng.h"
 #include "fovea/data/datasets.h"
 #include "fovea/models/config.h"
 #include "io/safetensors.h"
@@ -24,8 +26,9 @@ using io_detail::SafetensorsContent;
 
 constexpr char kFormat[] = "fovea";
 constexpr char kFormatVersion[] = "1";
-// Optimizer state entries live under this prefix, next to the "<layer>/<weight>" names.
+// Optimizer and callback state entries live under these prefixes, next to the "<layer>/<weight>" names.
 constexpr std::string_view kOptimizerPrefix = "optimizer/";
+constexpr std::string_view kCallbacksPrefix = "callbacks/";
 
 // A weight of the model and its name in files: "<layer name>/<weight name>".
 struct NamedWeight {
@@ -38,6 +41,13 @@ std::string describe(const Tensor& t) { return detail::concat(dtype_name(t.dtype
 bool is_optimizer_entry(const std::string& name) {
   return name.compare(0, kOptimizerPrefix.size(), kOptimizerPrefix) == 0;
 }
+
+bool is_callback_entry(const std::string& name) {
+  return name.compare(0, kCallbacksPrefix.size(), kCallbacksPrefix) == 0;
+}
+
+// Entries that are not weights of the model.
+bool is_training_state_entry(const std::string& name) { return is_optimizer_entry(name) || is_callback_entry(name); }
 
 // A Sequential without an Input layer gets its weights only once it knows its input shape.
 bool unbuilt_sequential(Model& model) {
@@ -58,6 +68,9 @@ std::vector<NamedWeight> named_weights(Model& model, const std::string& where) {
       FOVEA_CHECK(!is_optimizer_entry(key), ValueError, where, ": layer '", layer->name(),
                   "' has a name that model files reserve for the optimizer state (names starting with 'optimizer/'); "
                   "rename the layer");
+      FOVEA_CHECK(!is_callback_entry(key), ValueError, where, ": layer '", layer->name(),
+                  "' has a name that model files reserve for the callbacks' state (names starting with "
+                  "'callbacks/'); rename the layer");
       FOVEA_CHECK(seen.insert(key).second, ValueError, where, ": two weights of model '", model.name(),
                   "' are named '", key, "'");
       out.push_back({std::move(key), &w});
@@ -141,7 +154,7 @@ void assign_weights(Model& model, const NamedTensors& source, const std::string&
   const std::vector<NamedWeight> weights = named_weights(model, source_name);
   std::unordered_map<std::string, const Tensor*> by_name;
   for (const auto& [name, tensor] : source) {
-    if (!is_optimizer_entry(name)) by_name.emplace(name, &tensor);
+    if (!is_training_state_entry(name)) by_name.emplace(name, &tensor);
   }
   std::vector<std::string> problems;
   std::set<std::string> matched;
@@ -160,7 +173,7 @@ void assign_weights(Model& model, const NamedTensors& source, const std::string&
     }
   }
   for (const auto& [name, tensor] : source) {
-    if (!is_optimizer_entry(name) && !matched.count(name)) {
+    if (!is_training_state_entry(name) && !matched.count(name)) {
       problems.push_back(detail::concat("'", name, "' (", describe(tensor), ") is not a weight of the model"));
     }
   }
@@ -250,6 +263,74 @@ nlohmann::json parse_user(const std::string& text, const std::string& path) {
   return value;
 }
 
+// Callback values as hexadecimal float text: exact, and infinities (EarlyStopping's starting best) survive, which
+// JSON numbers cannot carry.
+std::string float_text(double value) {
+  std::ostringstream out;
+  out << std::hexfloat << value;
+  return out.str();
+}
+
+void add_callback_states(const std::vector<CallbackState>& states, Metadata& metadata, NamedTensors& tensors,
+                         const std::string& where) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < states.size(); ++i) {
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& [name, value] : states[i].values) values[name] = float_text(value);
+    list.push_back({{"values", values}, {"tensors", states[i].tensors.size()}});
+    for (size_t j = 0; j < states[i].tensors.size(); ++j) {
+      tensors.emplace_back(detail::concat(kCallbacksPrefix, i, "/", j), states[i].tensors[j]);
+    }
+  }
+  metadata["callbacks"] = dump_json(list, where, "the callbacks' state");
+}
+
+std::vector<CallbackState> read_callback_states(const SafetensorsContent& file, const std::string& path) {
+  const auto entry = file.metadata.find("callbacks");
+  if (entry == file.metadata.end()) return {};
+  const auto bad = [&](const std::string& what) {
+    return IoError(detail::concat(path, ": 'callbacks' in __metadata__ ", what,
+                                  "; expected an array of {\"values\": {name: float text}, \"tensors\": count}"));
+  };
+  nlohmann::json list;
+  try {
+    list = nlohmann::json::parse(entry->second);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw bad(detail::concat("is not valid JSON (syntax error at byte ", e.byte, ")"));
+  }
+  if (!list.is_array()) throw bad(detail::concat("is a JSON ", list.type_name()));
+  std::map<std::string, const Tensor*> by_name;
+  for (const auto& [name, tensor] : file.tensors) {
+    if (is_callback_entry(name)) by_name.emplace(name, &tensor);
+  }
+  std::vector<CallbackState> states(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    const nlohmann::json& item = list[i];
+    if (!item.is_object() || !item.contains("values") || !item["values"].is_object() || !item.contains("tensors") ||
+        !item["tensors"].is_number_unsigned()) {
+      throw bad(detail::concat("has a malformed entry ", i));
+    }
+    for (const auto& [name, text] : item["values"].items()) {
+      const std::string s = text.is_string() ? text.get<std::string>() : std::string();
+      char* end = nullptr;
+      const double value = std::strtod(s.c_str(), &end);
+      if (s.empty() || end != s.c_str() + s.size()) throw bad(detail::concat("entry ", i, " has a value '", name, "' that is not a number"));
+      states[i].values[name] = value;
+    }
+    const auto count = item["tensors"].get<size_t>();
+    for (size_t j = 0; j < count; ++j) {
+      const std::string name = detail::concat(kCallbacksPrefix, i, "/", j);
+      const auto tensor = by_name.find(name);
+      if (tensor == by_name.end()) throw bad(detail::concat("entry ", i, " names tensor '", name, "', which the file lacks"));
+      states[i].tensors.push_back(*tensor->second);
+      by_name.erase(tensor);
+    }
+  }
+  FOVEA_CHECK(by_name.empty(), IoError, path, ": tensor '", by_name.empty() ? "" : by_name.begin()->first,
+              "' belongs to no entry of 'callbacks' in __metadata__");
+  return states;
+}
+
 LoadedModel read_model_file(const std::string& path, bool with_training_state) {
   const SafetensorsContent file = io_detail::read_safetensors(path);
   check_format(file, path);
@@ -268,6 +349,15 @@ LoadedModel read_model_file(const std::string& path, bool with_training_state) {
   if (const auto user = file.metadata.find("user"); user != file.metadata.end()) {
     out.user = parse_user(user->second, path);
   }
+  if (const auto generator = file.metadata.find("generator_state"); generator != file.metadata.end()) {
+    try {
+      Generator().set_state(generator->second);
+    } catch (const ValueError& e) {
+      throw IoError(detail::concat(path, ": 'generator_state' in __metadata__: ", e.what()));
+    }
+    out.generator_state = generator->second;
+  }
+  out.callback_states = read_callback_states(file, path);
   return out;
 }
 
@@ -303,6 +393,15 @@ void save_model(Model& model, const std::string& path, const SaveOptions& option
   }
   if (options.epoch >= 0) metadata["epoch"] = std::to_string(options.epoch);
   if (!options.user.is_null()) metadata["user"] = dump_json(options.user, where, "user");
+  if (!options.generator_state.empty()) {
+    try {
+      Generator().set_state(options.generator_state);
+    } catch (const ValueError& e) {
+      throw ValueError(detail::concat(where, ": generator_state: ", e.what()));
+    }
+    metadata["generator_state"] = options.generator_state;
+  }
+  if (!options.callback_states.empty()) add_callback_states(options.callback_states, metadata, tensors, where);
   io_detail::write_safetensors(path, tensors, metadata);
 }
 

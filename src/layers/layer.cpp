@@ -104,7 +104,7 @@ Weight& LayerImpl::add_weight(const std::string& name, const Shape& shape, const
                               const Fans& fans, bool trainable) {
   Weight w;
   w.name = name;
-  w.value = (*init)(shape, fans, default_generator());
+  w.value = (*init)(shape, fans, *DefaultGenerator());
   w.value.set_requires_grad(trainable && trainable_);
   w.trainable = trainable;
   weights_.push_back(std::move(w));

@@ -1,5 +1,7 @@
 // The table of layer classes that configs (JSON documents) can name, and layer_from_config().
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 #include <string_view>
 
 #include "fovea/core/error.h"
@@ -83,29 +85,44 @@ constexpr Registration kLayers[] = {
     {"ZeroPadding3D", &zero_padding3d_from_config},
 };
 
-// Layer classes that programs add at run time (their own layers), after the built-in table.
-std::map<std::string, LayerFactory>& custom_layers() {
-  static std::map<std::string, LayerFactory> layers;
+// Layer classes that programs add at run time (their own layers), after the built-in table. Threads may register
+// and load models at the same time, so the table is read and written under its lock.
+struct CustomLayers {
+  std::shared_mutex mutex;
+  std::map<std::string, LayerFactory> factories;
+};
+
+CustomLayers& custom_layers() {
+  static CustomLayers layers;
   return layers;
 }
 
-LayerFactory find_factory(const std::string& class_name) {
+LayerFactory find_builtin_factory(const std::string& class_name) {
   for (const Registration& r : kLayers) {
     if (r.class_name == class_name) return r.make;
   }
   // The ONNX-semantics layers that imported models use ("OnnxConv", ...).
-  if (LayerFactory onnx = onnx_detail::find_onnx_layer_factory(class_name)) return onnx;
-  const auto it = custom_layers().find(class_name);
-  return it == custom_layers().end() ? LayerFactory() : it->second;
+  return onnx_detail::find_onnx_layer_factory(class_name);
+}
+
+LayerFactory find_factory(const std::string& class_name) {
+  if (LayerFactory builtin = find_builtin_factory(class_name)) return builtin;
+  CustomLayers& custom = custom_layers();
+  std::shared_lock lock(custom.mutex);
+  const auto it = custom.factories.find(class_name);
+  return it == custom.factories.end() ? LayerFactory() : it->second;
 }
 
 }  // namespace
 
 void register_layer_class(const std::string& class_name, LayerFactory factory) {
   FOVEA_CHECK(factory != nullptr, ValueError, "register_layer_class('", class_name, "'): the factory is empty");
-  FOVEA_CHECK(!find_factory(class_name), ValueError, "register_layer_class: a layer class named '", class_name,
-              "' is already registered");
-  custom_layers()[class_name] = std::move(factory);
+  FOVEA_CHECK(!find_builtin_factory(class_name), ValueError, "register_layer_class: a layer class named '",
+              class_name, "' is already registered");
+  CustomLayers& custom = custom_layers();
+  std::unique_lock lock(custom.mutex);
+  FOVEA_CHECK(custom.factories.emplace(class_name, std::move(factory)).second, ValueError,
+              "register_layer_class: a layer class named '", class_name, "' is already registered");
 }
 
 Layer layer_from_config(const std::string& class_name, const nlohmann::json& config, const std::string& where) {
@@ -119,7 +136,10 @@ Layer layer_from_config(const std::string& class_name, const nlohmann::json& con
   std::string known;
   for (const Registration& r : kLayers) known += (known.empty() ? "" : ", ") + std::string(r.class_name);
   for (const std::string& name : onnx_detail::onnx_layer_class_names()) known += ", " + name;
-  for (const auto& [name, make] : custom_layers()) known += ", " + name;
+  {
+    std::shared_lock lock(custom_layers().mutex);
+    for (const auto& [name, make] : custom_layers().factories) known += ", " + name;
+  }
   throw ValueError(detail::concat(where, ": unknown layer class '", class_name, "'; known classes: ", known));
 }
 

@@ -57,9 +57,9 @@ Tensor dropout(const Tensor& x, const DropoutArgs& args) {
   // One draw from the generator seeds the call; element i is kept when splitmix64(stream + i) clears the rate.
   // The elements are independent of each other, so the mask fills in parallel and is the same for any number of
   // threads.
-  Generator& gen = args.generator ? *args.generator : default_generator();
+  const uint64_t stream = GeneratorChoice(args.generator).get().next_u64();
   const double scale = 1.0 / (1.0 - args.rate);
-  const Tensor keep = keep_mask(mask_shape.numel(), args.rate, gen.next_u64());
+  const Tensor keep = keep_mask(mask_shape.numel(), args.rate, stream);
   if (mask_shape != x.shape() || (x.dtype() != DType::f32 && x.dtype() != DType::f64)) {
     // A shared (broadcast) mask is small: mul broadcasts it as floats and records the backward rule.
     const uint8_t* kept = keep.data<uint8_t>();

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "cli/bars_data.h"
 #include "cli/cli_test_util.h"
 #include "fovea/fovea.h"
 
@@ -18,30 +19,11 @@ using testing::CommandResult;
 using testing::run;
 using testing::run_json;
 
-// n 12x12 grayscale images (0-255) of three classes: a horizontal bar, a vertical bar, a diagonal.
-void write_bars(const fs::path& x_path, const fs::path& y_path, int64_t n, uint64_t seed) {
-  Generator gen(seed);
-  std::vector<float> pixels(static_cast<size_t>(n * 144));
-  std::vector<double> labels(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    const int cls = static_cast<int>(i % 3), at = 2 + static_cast<int>(gen.uniform() * 8);
-    float* img = &pixels[static_cast<size_t>(i * 144)];
-    for (int p = 0; p < 144; ++p) img[p] = static_cast<float>(50 * gen.uniform());
-    for (int k = 0; k < 12; ++k) img[(cls == 0 ? at : k) * 12 + (cls == 1 ? at : k)] = 255;
-    labels[static_cast<size_t>(i)] = cls;
-  }
-  write_npy(x_path.string(), Tensor::from_vector(Shape{n, 12, 12, 1}, pixels));
-  write_npy(y_path.string(), Tensor::from_vector(Shape{n}, labels, DType::i64));
-}
-
 class FoveaCommandTest : public testing::CommandTest {
  protected:
   void SetUp() override {
     testing::CommandTest::SetUp();
-    write_bars(dir_ / "x.npy", dir_ / "y.npy", 240, 1);
-    write_bars(dir_ / "xt.npy", dir_ / "yt.npy", 90, 2);
-    data_ = "npy:" + (dir_ / "x.npy").string() + "," + (dir_ / "y.npy").string() + "," + (dir_ / "xt.npy").string() +
-            "," + (dir_ / "yt.npy").string();
+    data_ = testing::write_bars_data(dir_, 240, 90);
   }
   std::string data_;
 };

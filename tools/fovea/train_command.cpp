@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <iostream>
 
@@ -14,6 +16,7 @@
 #include "commands.h"
 #include "fovea/core/error.h"
 #include "fovea/core/rng.h"
+#include "fovea/core/threading.h"
 #include "fovea/data/augmentation.h"
 #include "fovea/data/sources.h"
 #include "fovea/io/model_file.h"
@@ -91,6 +94,53 @@ OptimizerPtr make_optimizer(const TrainArgs& args) {
                                 : optimizers::from_name(args.optimizer);
 }
 
+// The settings that decide what a run computes, as given (defaults included): a checkpoint stores them, and
+// --resume refuses a checkpoint written with other ones. --epochs may grow (training longer), and --workers,
+// --threads and --verbose change how a run goes, not what it computes.
+nlohmann::json run_settings(const TrainArgs& args) {
+  return {{"model", args.model},
+          {"data", args.data},
+          {"batch-size", args.batch_size},
+          {"optimizer", args.optimizer},
+          {"lr", args.learning_rate},
+          {"augment", args.augment},
+          {"normalize", args.normalize},
+          {"validation-split", args.validation_split},
+          {"limit", args.limit},
+          {"limit-test", args.limit_test},
+          {"early-stopping", args.patience},
+          {"seed", args.seed},
+          {"skip-bad-samples", args.skip_bad_samples},
+          {"image-height", args.image_height},
+          {"image-width", args.image_width},
+          {"classes", args.classes},
+          {"base", args.base},
+          {"cut", args.cut},
+          {"fine-tune-epochs", args.fine_tune_epochs},
+          {"fine-tune-lr", args.fine_tune_lr}};
+}
+
+// A flag's value as a person typed it: strings without JSON quotes.
+std::string flag_value(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>().empty() ? "''" : value.get<std::string>();
+  return value.dump();
+}
+
+// Refuses to resume from a checkpoint whose run had other settings, naming each difference.
+void check_resumable(const nlohmann::json& stored, const nlohmann::json& current, const std::string& checkpoint) {
+  std::string differences;
+  for (const auto& [name, value] : current.items()) {
+    const bool differs = !stored.contains(name) || stored[name] != value;
+    if (!differs) continue;
+    differences += detail::concat(differences.empty() ? "" : ", ", "--", name, " ",
+                                  stored.contains(name) ? flag_value(stored[name]) : std::string("(not set)"),
+                                  " (this run: ", flag_value(value), ")");
+  }
+  FOVEA_CHECK(differences.empty(), ValueError, "--resume: ", checkpoint,
+              " was written by a run with other settings: ", differences,
+              "; repeat that run's settings to continue it, or train into another output folder (-o)");
+}
+
 void write_json(const std::filesystem::path& path, const nlohmann::json& value) {
   std::ofstream out(path);
   out << value.dump(2) << '\n';
@@ -158,16 +208,36 @@ void run_train(const TrainArgs& args) {
 
   fs::create_directories(args.output);
   const fs::path checkpoint = fs::path(args.output) / "checkpoint.fovea";
+  const nlohmann::json settings = run_settings(args);
+  // A fine-tuning run has two phases: the new head alone for --epochs, then everything for --fine-tune-epochs.
+  const bool fine_tunes = !args.base.empty() && args.fine_tune_epochs > 0;
   std::shared_ptr<Model> model;
-  int64_t initial_epoch = 0;
+  LoadedModel resumed;
+  bool resumed_in_fine_tuning = false;
+  int64_t fine_tune_end = 0;  // the epoch fine-tuning ends at, once it has started
   if (args.resume && fs::exists(checkpoint)) {
-    LoadedModel loaded = load_model_file(checkpoint.string());
-    model = loaded.model;
-    model->compile({.optimizer = loaded.optimizer ? loaded.optimizer : make_optimizer(args),
+    resumed = load_model_file(checkpoint.string());
+    const nlohmann::json& run = resumed.user.is_object() ? resumed.user.value("run", nlohmann::json()) : nlohmann::json();
+    if (run.is_object()) {
+      check_resumable(run.value("settings", nlohmann::json::object()), settings, checkpoint.string());
+      resumed_in_fine_tuning = run.value("phase", "") == "fine-tune";
+      fine_tune_end = run.value("fine_tune_end", int64_t{0});
+      const int threads = run.value("threads", 0);
+      if (threads != num_threads()) {
+        log << "Note: the run used " << threads << " compute threads and this one uses " << num_threads()
+            << "; results will not repeat bit for bit (--threads " << threads << " would)\n";
+      }
+    } else {
+      log << "Note: " << checkpoint.string() << " was written by an older fovea without its run's settings; "
+          << "resuming with this run's\n";
+    }
+    model = resumed.model;
+    model->compile({.optimizer = resumed.optimizer ? resumed.optimizer : make_optimizer(args),
                     .loss = "sparse_categorical_crossentropy",
                     .metrics = {"accuracy"}});
-    initial_epoch = std::max<int64_t>(loaded.epoch, 0);
-    log << "Resuming from " << checkpoint.string() << " after epoch " << initial_epoch << "\n";
+    // Dropout continues from where the interrupted run's draws stopped.
+    if (!resumed.generator_state.empty()) DefaultGenerator()->set_state(resumed.generator_state);
+    log << "Resuming from " << checkpoint.string() << " after epoch " << std::max<int64_t>(resumed.epoch, 0) << "\n";
   } else if (base.model) {
     model = transfer_model(*base.model, args.cut, data.num_classes);
     model->compile({.optimizer = make_optimizer(args), .loss = "sparse_categorical_crossentropy",
@@ -197,19 +267,34 @@ void run_train(const TrainArgs& args) {
                                {"data", args.data},
                                {"loss", "sparse_categorical_crossentropy"}};
   const std::string history_path = (fs::path(args.output) / "history.csv").string();
+  const int64_t initial_epoch = std::max<int64_t>(resumed.epoch, 0);
   std::vector<CallbackPtr> callbacks = {  // the CSV logger first: fine-tuning replaces it with an appending one
       std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = history_path, .append = initial_epoch > 0}),
       std::make_shared<TerminateOnNaN>(),
   };
-  // A checkpoint with the optimizer after every epoch, so --resume continues an interrupted run.
-  callbacks.push_back(std::make_shared<LambdaCallback>(LambdaCallbackOptions{
-      .on_epoch_end = [&](int64_t epoch, Logs&) {
-        save_model(*model, checkpoint.string(), {.optimizer = &model->optimizer(), .epoch = epoch + 1, .user = user});
-      }}));
   if (args.patience > 0) {
     callbacks.push_back(std::make_shared<EarlyStopping>(
         EarlyStoppingOptions{.patience = args.patience, .restore_best_weights = true}));
   }
+  // A checkpoint after every epoch, so that --resume continues an interrupted run exactly: the optimizer, the
+  // default generator (dropout) and the other callbacks' states, taken last, once they have seen the epoch.
+  std::string phase = resumed_in_fine_tuning ? "fine-tune" : "head";
+  callbacks.push_back(std::make_shared<LambdaCallback>(LambdaCallbackOptions{
+      .on_epoch_end = [&](int64_t epoch, Logs&) {
+        std::vector<CallbackState> states;
+        for (size_t i = 0; i + 1 < callbacks.size(); ++i) states.push_back(callbacks[i]->state());
+        nlohmann::json checkpoint_user = user;
+        checkpoint_user["run"] = {{"settings", settings},
+                                  {"phase", phase},
+                                  {"fine_tune_end", fine_tune_end},
+                                  {"threads", num_threads()}};
+        save_model(*model, checkpoint.string(),
+                   {.optimizer = &model->optimizer(),
+                    .epoch = epoch + 1,
+                    .user = checkpoint_user,
+                    .generator_state = DefaultGenerator()->state(),
+                    .callback_states = states});
+      }}));
 
   const auto start = std::chrono::steady_clock::now();
   FitOptions fit_options{.epochs = args.epochs,
@@ -219,30 +304,39 @@ void run_train(const TrainArgs& args) {
                          .verbose = args.verbose,
                          .out = &log,
                          .initial_epoch = initial_epoch,
+                         .callback_states = resumed.callback_states,
                          .seed = args.seed,
                          .workers = args.workers,
                          .normalizer = batch_normalizer,
                          .augmentation = augmentation};
-  History history = model->fit(train, fit_options);
-  if (base.model && args.fine_tune_epochs > 0) {
-    // Fine-tuning: everything trainable again, at a lower learning rate, continuing the same history file.
-    set_trainable(*model, true);
-    const double rate = args.fine_tune_lr > 0 ? args.fine_tune_lr : model->optimizer().learning_rate() / 10;
-    model->compile({.optimizer = optimizers::from_name(args.optimizer, rate),
-                    .loss = "sparse_categorical_crossentropy",
-                    .metrics = {"accuracy"}});
-    log << "Fine-tuning all layers at learning rate " << rate << "\n";
+  History history;
+  if (!resumed_in_fine_tuning) history = model->fit(train, fit_options);
+  if (fine_tunes) {
+    // Fine-tuning: everything trainable again, at a lower learning rate, continuing the same history file. A run
+    // resumed in this phase has its checkpoint's model (all trainable) and optimizer already.
+    if (!resumed_in_fine_tuning) {
+      set_trainable(*model, true);
+      const double rate = args.fine_tune_lr > 0 ? args.fine_tune_lr : model->optimizer().learning_rate() / 10;
+      model->compile({.optimizer = optimizers::from_name(args.optimizer, rate),
+                      .loss = "sparse_categorical_crossentropy",
+                      .metrics = {"accuracy"}});
+      log << "Fine-tuning all layers at learning rate " << rate << "\n";
+      fit_options.initial_epoch = initial_epoch + static_cast<int64_t>(history.epochs().size());
+      fit_options.callback_states.clear();
+      fine_tune_end = fit_options.initial_epoch + args.fine_tune_epochs;
+    }
+    phase = "fine-tune";
     fit_options.callbacks[0] = std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = history_path, .append = true});
-    fit_options.initial_epoch = static_cast<int64_t>(history.epochs().size());
-    fit_options.epochs = fit_options.initial_epoch + args.fine_tune_epochs;
+    fit_options.epochs = fine_tune_end;
     history.extend(model->fit(train, fit_options));
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const int64_t epochs_run = static_cast<int64_t>(history.epochs().size());
+  const int64_t epochs_run = static_cast<int64_t>(history.epochs().size());  // by this process
+  const int64_t epochs_trained = history.epochs().empty() ? initial_epoch : history.epochs().back() + 1;
 
   nlohmann::json result = {{"model", args.model},
                            {"data", args.data},
-                           {"epochs", epochs_run},
+                           {"epochs", epochs_trained},
                            {"train_samples", train.size()},
                            {"train_seconds", seconds},
                            {"train_images_per_second",
@@ -288,33 +382,50 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--optimizer", args->optimizer, "sgd, adam, adamw, adagrad, adadelta, rmsprop, adamax, nadam")
       ->capture_default_str();
-  cmd->add_option("--lr,--learning-rate", args->learning_rate, "0: the optimizer's default")->capture_default_str();
+  cmd->add_option("--lr,--learning-rate", args->learning_rate, "0: the optimizer's default")
+      ->capture_default_str()
+      ->check(number_in(0, std::numeric_limits<double>::max(), "a learning rate >= 0 (0: the optimizer's default)"));
   cmd->add_option("--augment", args->augment,
                   "augmentation, e.g. flip,crop=2,rotation=0.05 (applied to the normalized images)");
   cmd->add_option("--normalize", args->normalize, "min_max, z_score or none (fitted on the training split)")
       ->capture_default_str();
-  cmd->add_option("--validation-split", args->validation_split)->capture_default_str();
-  cmd->add_option("--limit", args->limit, "use the first N training samples (0: all)");
-  cmd->add_option("--limit-test", args->limit_test, "use the first N test samples (0: all)");
-  cmd->add_option("--early-stopping", args->patience, "stop after N epochs without val_loss improvement");
+  cmd->add_option("--validation-split", args->validation_split)
+      ->capture_default_str()
+      ->check(number_in(0, std::nextafter(1.0, 0.0), "a fraction of the training samples, at least 0 and below 1"));
+  cmd->add_option("--limit", args->limit, "use the first N training samples (0: all)")->check(non_negative());
+  cmd->add_option("--limit-test", args->limit_test, "use the first N test samples (0: all)")->check(non_negative());
+  cmd->add_option("--early-stopping", args->patience, "stop after N epochs without val_loss improvement")
+      ->check(non_negative());
   cmd->add_option("--seed", args->seed)->capture_default_str();
-  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)");
-  cmd->add_option("--workers", args->workers, "background data threads")->capture_default_str();
-  cmd->add_option("-o,--output", args->output)->capture_default_str();
+  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)")->check(thread_count());
+  cmd->add_option("--workers", args->workers, "background data threads")
+      ->capture_default_str()
+      ->check(number_in(0, 256, "a number of data threads from 0 to 256"));
+  cmd->add_option("-o,--output", args->output, "the folder to write into")->capture_default_str();
   cmd->add_flag("--resume", args->resume, "continue from OUTPUT/checkpoint.fovea when it exists");
   cmd->add_flag("--skip-bad-samples", args->skip_bad_samples, "log and skip unreadable samples instead of failing");
-  cmd->add_option("--image-height", args->image_height, "resize folder images to this height");
-  cmd->add_option("--image-width", args->image_width, "resize folder images to this width");
+  cmd->add_option("--image-height", args->image_height, "resize folder images to this height")
+      ->check(number_in(0, 65536, "a height in pixels from 1 to 65536 (0: as stored)"));
+  cmd->add_option("--image-width", args->image_width, "resize folder images to this width")
+      ->check(number_in(0, 65536, "a width in pixels from 1 to 65536 (0: as stored)"));
   cmd->add_option("--classes", args->classes, "keep only these classes, relabelled from 0 (e.g. 5-9 or 0,2,4)");
   cmd->add_option("--base", args->base, "transfer learning: reuse the frozen features of this trained model file");
-  cmd->add_option("--cut", args->cut, "with --base: layers removed from the base's end")->capture_default_str();
+  cmd->add_option("--cut", args->cut, "with --base: layers removed from the base's end")
+      ->capture_default_str()
+      ->check(positive());
   cmd->add_option("--fine-tune-epochs", args->fine_tune_epochs,
-                  "with --base: epochs of fine-tuning all layers after training the new head");
-  cmd->add_option("--fine-tune-lr", args->fine_tune_lr, "fine-tuning learning rate (0: a tenth of --lr)");
+                  "with --base: epochs of fine-tuning all layers after training the new head")
+      ->check(non_negative());
+  cmd->add_option("--fine-tune-lr", args->fine_tune_lr, "fine-tuning learning rate (0: a tenth of --lr)")
+      ->check(number_in(0, std::numeric_limits<double>::max(), "a learning rate >= 0 (0: a tenth of --lr)"));
   cmd->add_option("-v,--verbose", args->verbose, "0 silent, 1 progress bar, 2 one line per epoch, -1 auto")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(number_in(-1, 2, "-1 (auto), 0, 1 or 2"));
   cmd->add_flag("--json", args->json, "print the final metrics as JSON on stdout");
-  cmd->callback([args] { run_train(*args); });
+  cmd->callback([args] {
+    prepare_output_folder(args->output);
+    run_train(*args);
+  });
 }
 
 }  // namespace fovea::cli

@@ -10,7 +10,9 @@
 //   {"__metadata__": {"format": "fovea", "format_version": "1", "architecture": "<model.to_json() text>",
 //                     "optimizer": "<optimizers::to_json text>", "epoch": "12", "user": "<JSON object text>"},
 //    "conv2d/kernel": {"dtype": "F32", "shape": [32, 3, 3, 1], "data_offsets": [0, 1152]}, ...}
-// ("architecture" only in save_model files; "optimizer", "epoch" and "user" only when given). Weights are named
+// ("architecture" only in save_model files; "optimizer", "epoch", "user", "generator_state" and "callbacks" only
+// when given: "callbacks" is a JSON array of {"values": {name: hexadecimal float text}, "tensors": count}, whose
+// tensors are "callbacks/<index>/<j>"). Weights are named
 // "<layer name>/<weight name>" ("batch_normalization/moving_mean") and stored in the engine's layouts (conv
 // kernels (out, in / groups, k...), Dense (in, out)), in model.weights() order. Optimizer state entries are
 // named "optimizer/<state name>" (Optimizer::state(): "optimizer/iterations" (I64) and
@@ -40,6 +42,10 @@ struct SaveOptions {
   // Anything else the program needs to use the model (normalizer, class names, compile settings): a JSON object
   // (or null for none), stored as text and given back by load_model_file.
   nlohmann::json user;
+  // Exact resumption: the default generator's state (DefaultGenerator()->state(); "" for none), which dropout and
+  // initializers draw from, and the training callbacks' states (Callback::state(), in the run's callback order).
+  std::string generator_state;
+  std::vector<CallbackState> callback_states;
 };
 
 // Writes architecture, weights and the options' extras to path. Requires a model whose weights exist (a
@@ -52,6 +58,8 @@ struct LoadedModel {
   std::shared_ptr<Model> model;
   OptimizerPtr optimizer;  // null when the file has none; else restored so that the next step continues exactly
   int64_t epoch = -1;      // -1 when the file has none
+  std::string generator_state;                // "" when the file has none; restore with Generator::set_state
+  std::vector<CallbackState> callback_states;  // for FitOptions::callback_states; empty when the file has none
   nlohmann::json user;     // null when the file has none
 };
 

@@ -79,7 +79,8 @@ void read_kernel_and_bias(const ConfigReader& c, Options& o) {
 
 // Makes a layer of one class from its config (Keras's from_config).
 using LayerFactory = std::function<Layer(const ConfigReader&)>;
-// Lets JSON configs name a layer class of the program's own; throws ValueError when the name is taken.
+// Lets JSON configs name a layer class of the program's own; throws ValueError when the name is taken. Safe to call
+// while other threads load models.
 void register_layer_class(const std::string& class_name, LayerFactory factory);
 
 // Builds a layer from its Keras class name and config. Throws ValueError naming `where` for an unknown class

@@ -30,6 +30,13 @@ struct SummaryOptions {
   int64_t batch_size = 0;
 };
 
+// Threads: inference (call() and operator() with training false under a NoGradGuard, predict() and
+// predict_on_batch()) may run on any number of threads at once on one model, with outputs bit for bit those of one
+// call at a time. Each calling thread runs kernels with its own
+// OpenMP thread count (set_num_threads on that thread): with N callers on C cores, C / N each avoids
+// oversubscription. Everything that changes the model or its compiled state (fit, evaluate and the *_on_batch
+// steps, which keep running metrics; compile, set_trainable, writing weights) needs the model to itself: not
+// concurrently with any other call on it.
 class Model {
  public:
   Model() = default;

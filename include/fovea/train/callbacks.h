@@ -44,6 +44,16 @@ struct TrainingParams {
   int64_t epochs = 1;
   int64_t steps = 0;  // batches per epoch
   int verbose = 1;
+  int64_t initial_epoch = 0;  // > 0 when the run resumes (FitOptions::initial_epoch)
+};
+
+// What a callback must carry across a restart for a resumed run to continue exactly as the uninterrupted one
+// (counters, best values, the best epoch's weights): a checkpoint stores it (SaveOptions::callback_states) and fit()
+// hands it back (FitOptions::callback_states).
+struct CallbackState {
+  std::map<std::string, double> values;
+  std::vector<Tensor> tensors;
+  bool empty() const { return values.empty() && tensors.empty(); }
 };
 
 // Base class of every callback: override the hooks you need. model() is the model being trained, set by fit()
@@ -66,6 +76,11 @@ class Callback {
   virtual void on_predict_begin(const Logs&) {}
   virtual void on_predict_end(const Logs&) {}
   virtual void on_predict_batch_end(int64_t /*batch*/, const Logs&) {}
+
+  // The state on_train_begin would otherwise reset, for checkpoints; callbacks with none keep these defaults.
+  // fit() calls set_state right after on_train_begin when it resumes with a state for this callback.
+  virtual CallbackState state() const { return {}; }
+  virtual void set_state(const CallbackState&) {}
 
   void set_model(Model* model) { model_ = model; }
   void set_params(const TrainingParams& params) { params_ = params; }
@@ -125,6 +140,8 @@ class EarlyStopping : public Callback {
   void on_train_begin(const Logs&) override;
   void on_epoch_end(int64_t epoch, Logs& logs) override;
   void on_train_end(const Logs&) override;
+  CallbackState state() const override;
+  void set_state(const CallbackState& state) override;
   // The epoch (0-based) training stopped after; -1 when it ran to the end.
   int64_t stopped_epoch() const { return stopped_epoch_; }
   int64_t best_epoch() const { return best_epoch_; }
@@ -174,7 +191,10 @@ std::string format_checkpoint_path(const std::string& pattern, int64_t epoch, co
 struct CSVLoggerOptions {
   std::string filename;
   char separator = ',';
-  bool append = false;  // keep existing rows (resuming a run); the header is written only for a new file
+  // Keep existing rows (resuming a run); the header is written only for a new file. When fit() resumes
+  // (FitOptions::initial_epoch > 0), rows of the epochs it repeats (written after the last checkpoint by a run
+  // that was then killed) and a row cut short are dropped first, so that no epoch appears twice.
+  bool append = false;
 };
 
 // Writes one row per epoch ("epoch" then every log name) and flushes it, so the file is current while training
@@ -222,6 +242,8 @@ class ReduceLROnPlateau : public Callback {
   explicit ReduceLROnPlateau(const ReduceLROnPlateauOptions& options = {});
   void on_train_begin(const Logs&) override;
   void on_epoch_end(int64_t epoch, Logs& logs) override;
+  CallbackState state() const override;
+  void set_state(const CallbackState& state) override;
 
  private:
   ReduceLROnPlateauOptions options_;

@@ -72,6 +72,9 @@ struct FitOptions {
   std::ostream* out = &std::cout;
   // Epoch to start at (resuming): epochs counts up to `epochs` in total, as in Keras.
   int64_t initial_epoch = 0;
+  // Resuming: the states of `callbacks` (by position; an empty state leaves its callback as on_train_begin set
+  // it), as a checkpoint stored them (LoadedModel::callback_states). More states than callbacks is a ValueError.
+  std::vector<CallbackState> callback_states;
   // Loss weight per class index (sparse integer targets or one-hot targets); empty means all 1.
   std::vector<double> class_weight;
   // Seeds shuffling and augmentation; without it they draw a seed from the default generator, so

@@ -52,13 +52,8 @@ dnnl::stream& stream() {
 }
 
 PrimitiveCache& cache() {
-  static PrimitiveCache c;
+  thread_local PrimitiveCache c;
   return c;
-}
-
-size_t PrimitiveCache::size() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return entries_.size();
 }
 
 dnnl::memory::dims dims_of(const Shape& shape) { return dnnl::memory::dims(shape.begin(), shape.end()); }

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <dnnl.hpp>
+#include <omp.h>
 #include <memory>
-#include <mutex>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -17,25 +17,32 @@ dnnl::engine& engine();
 // A stream per thread: oneDNN streams are not thread-safe.
 dnnl::stream& stream();
 
-// Caches objects (primitives with their descriptors, scratch layouts) by key for the life of the process.
-// Callers build the key from everything that determines the primitive. Thread-safe.
+// Caches objects (primitives with their descriptors, scratch layouts) by key. Callers build the key from
+// everything that determines the primitive; the calling thread's OpenMP thread count is added here, since oneDNN
+// sizes a primitive's work split (and its scratchpad) for the thread count it was created with.
+//
+// Each thread has a cache of its own (see cache()): Debian's oneDNN is built with one scratchpad per thread shared
+// by all primitives that thread created, so a primitive must run on the thread that created it. A primitive
+// handed to another thread finds that thread's scratchpad too small or absent (concurrent predict crashed in
+// oneDNN's kernels, even with the calls serialized). Threads still share oneDNN's own cache of compiled kernels, so
+// a thread's first call costs a primitive descriptor, not a JIT compilation.
 class PrimitiveCache {
  public:
   template <class T, class Make>
   std::shared_ptr<T> get(const std::string& key, Make&& make) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = entries_.find(key);
+    const std::string full_key = key + "|threads" + std::to_string(omp_get_max_threads());
+    auto it = entries_.find(full_key);
     if (it != entries_.end()) return std::static_pointer_cast<T>(it->second);
     auto made = std::make_shared<T>(make());
-    entries_.emplace(key, made);
+    entries_.emplace(full_key, made);
     return made;
   }
-  size_t size() const;
+  size_t size() const { return entries_.size(); }
 
  private:
-  mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<void>> entries_;
 };
+// The calling thread's primitive cache (not to be shared with other threads; see PrimitiveCache).
 PrimitiveCache& cache();
 
 // oneDNN dims from a fovea shape.

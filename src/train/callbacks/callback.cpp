@@ -129,6 +129,13 @@ bool improves(double current, double best, double min_delta, bool maximize) {
   return maximize ? current - min_delta > best : current + min_delta < best;
 }
 
+double state_value(const CallbackState& state, const std::string& name, const std::string& callback) {
+  const auto it = state.values.find(name);
+  FOVEA_CHECK(it != state.values.end(), ValueError, callback, ": the state to resume has no '", name,
+              "'; it was written for another callback (resume with the callbacks of the checkpointed run, in order)");
+  return it->second;
+}
+
 std::vector<Tensor> snapshot_weights(Model& model) {
   std::vector<Tensor> out;
   for (Weight* w : model.weights()) out.push_back(w->value.detach().clone());

@@ -45,6 +45,25 @@ void EarlyStopping::on_epoch_end(int64_t epoch, Logs& logs) {
   }
 }
 
+CallbackState EarlyStopping::state() const {
+  return {.values = {{"best", best_},
+                     {"best_epoch", static_cast<double>(best_epoch_)},
+                     {"wait", static_cast<double>(wait_)},
+                     {"stopped_epoch", static_cast<double>(stopped_epoch_)}},
+          .tensors = best_weights_};
+}
+
+void EarlyStopping::set_state(const CallbackState& state) {
+  const auto value = [&](const char* name) { return state_value(state, name, "EarlyStopping"); };
+  best_ = value("best");
+  best_epoch_ = static_cast<int64_t>(value("best_epoch"));
+  wait_ = static_cast<int64_t>(value("wait"));
+  stopped_epoch_ = static_cast<int64_t>(value("stopped_epoch"));
+  best_weights_ = state.tensors;
+  // The interrupted run had decided to stop: its resumption ends here too (fit() cleared the flag before).
+  if (stopped_epoch_ >= 0) model().stop_training(true);
+}
+
 void EarlyStopping::on_train_end(const Logs&) {
   if (stopped_epoch_ >= 0 && options_.verbose > 0) {
     std::cout << "Epoch " << stopped_epoch_ + 1 << ": early stopping\n";

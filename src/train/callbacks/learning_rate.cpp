@@ -42,6 +42,20 @@ void ReduceLROnPlateau::on_train_begin(const Logs&) {
   cooldown_left_ = 0;
 }
 
+CallbackState ReduceLROnPlateau::state() const {
+  CallbackState state{.values = {{"wait", static_cast<double>(wait_)},
+                                 {"cooldown_left", static_cast<double>(cooldown_left_)}}};
+  if (best_) state.values["best"] = *best_;
+  return state;
+}
+
+void ReduceLROnPlateau::set_state(const CallbackState& state) {
+  wait_ = static_cast<int64_t>(state_value(state, "wait", "ReduceLROnPlateau"));
+  cooldown_left_ = static_cast<int64_t>(state_value(state, "cooldown_left", "ReduceLROnPlateau"));
+  best_.reset();
+  if (const auto best = state.values.find("best"); best != state.values.end()) best_ = best->second;
+}
+
 void ReduceLROnPlateau::on_epoch_end(int64_t epoch, Logs& logs) {
   Optimizer& opt = model().optimizer();
   logs.set("learning_rate", opt.learning_rate());

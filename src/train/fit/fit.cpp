@@ -89,7 +89,7 @@ History Model::fit(const Tensor& x, const Tensor& y, const FitOptions& options) 
     train_x = rows(x, 0, n - held);
     train_y = rows(y, 0, n - held);
   }
-  const uint64_t seed = opts.seed ? *opts.seed : default_generator().next_u64();
+  const uint64_t seed = opts.seed ? *opts.seed : DefaultGenerator()->next_u64();
   DataLoader loader(train_x, train_y,
                     {.batch_size = opts.batch_size, .shuffle = opts.shuffle, .seed = seed,
                      .num_workers = opts.workers, .prefetch_batches = opts.prefetch_batches,
@@ -116,7 +116,13 @@ History Model::fit(DataLoader& train, const FitOptions& options) {
   const int verbose = resolve_verbose(options.verbose, out);
   auto history = std::make_shared<History>();
   const std::vector<CallbackPtr> callbacks = callback_list(options.callbacks, history, verbose, out);
-  const TrainingParams params{.epochs = options.epochs, .steps = train.num_batches(), .verbose = verbose};
+  FOVEA_CHECK(options.callback_states.size() <= options.callbacks.size(), ValueError, "Model.fit: ",
+              options.callback_states.size(), " callback states to resume for ", options.callbacks.size(),
+              " callbacks; the callbacks must be the ones the checkpoint was written with, in the same order");
+  const TrainingParams params{.epochs = options.epochs,
+                              .steps = train.num_batches(),
+                              .verbose = verbose,
+                              .initial_epoch = options.initial_epoch};
   for (const CallbackPtr& c : callbacks) {
     c->set_model(this);
     c->set_params(params);
@@ -124,6 +130,10 @@ History Model::fit(DataLoader& train, const FitOptions& options) {
 
   state.stop_training = false;
   for (const CallbackPtr& c : callbacks) c->on_train_begin({});
+  // The user's callbacks come first in the list, so a state's position is its callback's.
+  for (size_t i = 0; i < options.callback_states.size(); ++i) {
+    if (!options.callback_states[i].empty()) callbacks[i]->set_state(options.callback_states[i]);
+  }
   Logs epoch_logs;
   for (int64_t epoch = options.initial_epoch; epoch < options.epochs && !state.stop_training; ++epoch) {
     reset_metrics_of(state);
