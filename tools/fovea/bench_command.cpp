@@ -67,11 +67,16 @@ Shape parse_shape(const std::string& text) {
   std::stringstream in(text);
   std::string part;
   while (std::getline(in, part, ',')) {
+    size_t used = 0;
+    int64_t size = 0;
     try {
-      shape.push_back(std::stoll(part));
+      size = std::stoll(part, &used);
     } catch (const std::exception&) {
-      throw ValueError("fovea bench: --input-shape '" + text + "' is not a list of sizes like 224,224,3");
+      used = 0;
     }
+    FOVEA_CHECK(used > 0 && used == part.size() && size > 0 && shape.rank() + 1 < Shape::capacity(), ValueError,
+                "fovea bench: --input-shape '", text, "' is not a list of positive sizes like 224,224,3");
+    shape.push_back(size);
   }
   return shape;
 }
@@ -223,14 +228,14 @@ void add_bench_command(CLI::App& app) {
       "bench", "Measure training and inference throughput, batch-1 latency and memory of a model on this machine");
   cmd->add_option("model", args->model, "zoo name, JSON config, model file or ONNX file")->required();
   cmd->add_option("--input-shape", args->input_shape, "zoo networks: input shape without batch, e.g. 32,32,3");
-  cmd->add_option("--classes", args->num_classes, "zoo networks: number of classes");
+  cmd->add_option("--classes", args->num_classes, "zoo networks: number of classes")->check(non_negative());
   cmd->add_option("--data", args->data,
                   "train on consecutive batches of this data set (names as in `fovea train --data`), held in memory; "
                   "the peak memory includes it");
-  cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str();
-  cmd->add_option("--warmup", args->warmup, "untimed runs first")->capture_default_str();
-  cmd->add_option("--repeats", args->repeats, "timed runs")->capture_default_str();
-  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)");
+  cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str()->check(positive());
+  cmd->add_option("--warmup", args->warmup, "untimed runs first")->capture_default_str()->check(non_negative());
+  cmd->add_option("--repeats", args->repeats, "timed runs")->capture_default_str()->check(positive());
+  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)")->check(thread_count());
   auto* inference_only = cmd->add_flag("--inference-only", args->skip_training, "skip the training measurement");
   cmd->add_flag("--training-only", args->skip_inference, "skip the inference measurements")->excludes(inference_only);
   cmd->add_flag("--json", args->json, "print the results as JSON");

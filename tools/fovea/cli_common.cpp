@@ -1,7 +1,9 @@
 // Model sources, stored metadata and result printing shared by the subcommands.
 #include "cli_common.h"
 
+#include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include "fovea/core/error.h"
 #include "fovea/core/threading.h"
@@ -16,6 +18,7 @@ LoadedSource load_model_source(const std::string& spec, const zoo::ZooOptions& o
   if (zoo::contains(spec)) return {zoo::create(spec, options), nullptr};
   namespace fs = std::filesystem;
   if (fs::exists(spec)) {
+    require_model_file(spec);
     if (fs::path(spec).extension() == ".json") return {load_model_config(spec), nullptr};
     if (fs::path(spec).extension() == ".onnx") return {import_onnx(spec), nullptr};
     LoadedModel loaded = load_model_file(spec);
@@ -58,6 +61,53 @@ nlohmann::json logs_json(const Logs& logs) {
 
 void apply_threads(int threads) {
   if (threads > 0) set_num_threads(threads);
+}
+
+CLI::Validator number_in(double min, double max, const std::string& expected) {
+  return CLI::Validator(
+      [min, max, expected](std::string& text) -> std::string {
+        double value = 0;
+        const bool number = CLI::detail::lexical_cast(text, value);
+        if (number && std::isfinite(value) && value >= min && value <= max) return std::string();
+        return "expected " + expected + "; got '" + text + "'";
+      },
+      "", "NUMBER_IN");
+}
+
+CLI::Validator non_negative() { return number_in(0, std::numeric_limits<double>::max(), "a number >= 0"); }
+
+CLI::Validator positive() { return number_in(1, std::numeric_limits<double>::max(), "a number >= 1"); }
+
+CLI::Validator thread_count() { return number_in(0, 4096, "a thread count from 0 (all cores) to 4096"); }
+
+void prepare_output_folder(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (fs::exists(status)) {
+    FOVEA_CHECK(fs::is_directory(status), IoError, path, ": is ", fs::is_regular_file(status) ? "a file" : "not a folder",
+                "; expected a folder (-o) to write the model, history.csv and metrics.json into");
+    return;
+  }
+  fs::create_directories(path, ec);
+  FOVEA_CHECK(!ec, IoError, path, ": cannot create the output folder (", ec.message(), ")");
+}
+
+void require_model_file(const std::string& spec) {
+  // From the path's status alone, which never blocks (the readers check again, and so does each data reader).
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(spec, ec);
+  if (ec || fs::is_regular_file(status)) return;
+  const fs::file_type type = status.type();
+  const char* kind = type == fs::file_type::directory ? "a folder"
+                     : type == fs::file_type::fifo    ? "a FIFO"
+                     : type == fs::file_type::socket  ? "a socket"
+                     : type == fs::file_type::character ? "a character device"
+                     : type == fs::file_type::block   ? "a block device"
+                                                      : "not a regular file";
+  throw IoError(detail::concat(spec, ": is ", kind,
+                               ", not a regular file; expected a model file, a JSON config or an ONNX file"));
 }
 
 }  // namespace fovea::cli

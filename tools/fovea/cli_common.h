@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "fovea/data/datasets.h"
@@ -38,5 +39,21 @@ nlohmann::json logs_json(const Logs& logs);
 
 // Sets the thread count when threads > 0.
 void apply_threads(int threads);
+
+// Numeric flag checks (CLI11's ranges let nan through, since nan compares false both ways). The value must be a
+// finite number within [min, max]; otherwise the flag's error reads "--lr: expected <expected>; got 'nan'".
+CLI::Validator number_in(double min, double max, const std::string& expected);
+// The usual ones: a count >= 0, a count >= 1, and the --threads count (0: all cores).
+CLI::Validator non_negative();
+CLI::Validator positive();
+CLI::Validator thread_count();
+
+// The folder `fovea train -o` writes into, created now (with its parents) so that a path that cannot be a folder
+// fails before any work: IoError "<path>: is a file; expected a folder ..." or "<path>: cannot create the output
+// folder (<reason>)".
+void prepare_output_folder(const std::string& path);
+
+// The model file, JSON config or ONNX file at spec must be a regular file (a FIFO would block the read forever).
+void require_model_file(const std::string& spec);
 
 }  // namespace fovea::cli

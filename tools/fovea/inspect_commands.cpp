@@ -61,7 +61,8 @@ void add_summary_command(CLI::App& app) {
   cmd->add_flag("--macs", args->macs, "add multiply-accumulates per sample");
   cmd->add_flag("--receptive-field", args->receptive_field, "add each layer's receptive field");
   cmd->add_flag("--memory", args->memory, "add each layer's activation memory");
-  cmd->add_option("--batch-size", args->batch_size, "estimate training memory at this batch size");
+  cmd->add_option("--batch-size", args->batch_size, "estimate training memory at this batch size")
+      ->check(non_negative());
   cmd->add_flag("--json", args->json, "print the table as JSON");
   cmd->callback([args] { run_summary(*args); });
 }

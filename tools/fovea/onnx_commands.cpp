@@ -147,8 +147,8 @@ void add_onnx_test_command(CLI::App& app) {
   cmd->add_option("cases", args->paths, "case folders (model.onnx + test_data_set_*), or folders of them");
   cmd->add_option("--list", args->list, "a file naming case folders, one per line (# comments)");
   cmd->add_option("--root", args->root, "the folder --list paths are relative to")->capture_default_str();
-  cmd->add_option("--rtol", args->rtol)->capture_default_str();
-  cmd->add_option("--atol", args->atol)->capture_default_str();
+  cmd->add_option("--rtol", args->rtol)->capture_default_str()->check(number_in(0, 1e300, "a tolerance >= 0"));
+  cmd->add_option("--atol", args->atol)->capture_default_str()->check(number_in(0, 1e300, "a tolerance >= 0"));
   cmd->add_flag("--json", args->json, "print the results as JSON");
   // A failing case makes the exit status 1, so scripts and CI can rely on it.
   cmd->callback([args] {

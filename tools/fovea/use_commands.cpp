@@ -78,6 +78,10 @@ Tensor read_input(const std::string& path, const Shape& sample) {
       for (int64_t d : x.shape()) batched.push_back(d);
       x = x.view(batched);
     }
+    bool fits = x.rank() == sample.rank() + 1;
+    for (int d = 0; fits && d < sample.rank(); ++d) fits = sample[d] < 0 || sample[d] == x.dim(d + 1);
+    FOVEA_CHECK(fits, ShapeError, path, ": an array of shape ", x.shape().to_string(), "; expected samples of shape ",
+                sample.to_string(), " (one sample or a batch) for the model's input");
     return x;
   }
   FOVEA_CHECK(sample.rank() == 3, ValueError, path, ": image input needs a model taking (height, width, channels); ",
@@ -94,6 +98,10 @@ void run_predict(const PredictArgs& args) {
   nlohmann::json results = nlohmann::json::array();
   for (const std::string& path : args.inputs) {
     Tensor x = normalizer.transform(read_input(path, sample_shape(model)));
+    if (x.dim(0) == 0) {  // an array of no samples: no predictions, as in Keras (oneDNN refuses empty tensors)
+      if (!args.json) std::cout << path << ": no samples\n";
+      continue;
+    }
     Tensor scores = model.predict(x, {.batch_size = 256});
     const int64_t n = scores.dim(0), classes = scores.numel() / n;
     const std::vector<std::string> names = stored_class_names(source.user, classes);
@@ -127,9 +135,9 @@ void add_eval_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained model on a data set's test split");
   cmd->add_option("model", args->model, "model file (or zoo name / JSON config, untrained)")->required();
   cmd->add_option("-d,--data", args->data, "data set (default: the one the model was trained on)");
-  cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str();
-  cmd->add_option("--limit", args->limit, "use the first N test samples");
-  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)");
+  cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str()->check(positive());
+  cmd->add_option("--limit", args->limit, "use the first N test samples (0: all)")->check(non_negative());
+  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)")->check(thread_count());
   cmd->add_flag("--json", args->json, "print the metrics as JSON");
   cmd->callback([args] { run_eval(*args); });
 }
@@ -139,7 +147,7 @@ void add_predict_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("predict", "Classify image files (PNG, JPEG) or NPY arrays with a model");
   cmd->add_option("model", args->model, "model file written by fovea train")->required();
   cmd->add_option("inputs", args->inputs, "image files or .npy arrays (one sample or a batch)")->required();
-  cmd->add_option("-k,--top-k", args->top_k, "classes to show per sample")->capture_default_str();
+  cmd->add_option("-k,--top-k", args->top_k, "classes to show per sample")->capture_default_str()->check(positive());
   cmd->add_flag("--json", args->json, "print the predictions as JSON");
   cmd->callback([args] { run_predict(*args); });
 }
