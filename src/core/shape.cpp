@@ -1,14 +1,25 @@
 // Shape helpers.
 #include "fovea/core/shape.h"
 
+#include <limits>
+
 #include "fovea/core/error.h"
 
 namespace fovea {
 
-int64_t Shape::numel() const {
+std::optional<int64_t> Shape::checked_numel() const {
   int64_t n = 1;
-  for (int64_t d : *this) n *= d;
+  for (int64_t d : *this) {
+    if (__builtin_mul_overflow(n, d, &n)) return std::nullopt;
+  }
   return n;
+}
+
+int64_t Shape::numel() const {
+  const std::optional<int64_t> n = checked_numel();
+  FOVEA_CHECK(n.has_value(), ShapeError, "shape ", to_string(), " has more elements than fovea can index (at most ",
+              std::numeric_limits<int64_t>::max(), ")");
+  return *n;
 }
 
 int Shape::axis(int i) const {

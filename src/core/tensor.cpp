@@ -3,6 +3,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <new>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -29,6 +32,46 @@ void check_shape(const Shape& shape) {
   }
 }
 
+// The bytes a tensor of shape and dtype holds, checked: the dimensions come from files and configs, and a product
+// that wrapped around would allocate a small buffer that kernels then write far past.
+size_t storage_bytes(const Shape& shape, DType dtype) {
+  check_shape(shape);
+  const std::optional<int64_t> numel = shape.checked_numel();
+  FOVEA_CHECK(numel.has_value(), ShapeError, "a tensor of shape ", shape.to_string(),
+              " has more elements than fovea can index (at most ", std::numeric_limits<int64_t>::max(), ")");
+  const std::optional<int64_t> bytes = checked_mul(*numel, static_cast<int64_t>(dtype_size(dtype)));
+  FOVEA_CHECK(bytes.has_value(), ShapeError, "a ", dtype_name(dtype), " tensor of shape ", shape.to_string(), " (",
+              *numel, " elements) needs more bytes than fovea can address (at most ",
+              std::numeric_limits<int64_t>::max(), ")");
+  return static_cast<size_t>(*bytes);
+}
+
+// "3.1 GiB": a byte count for people.
+std::string human_bytes(size_t bytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 6) {
+    value /= 1024;
+    ++unit;
+  }
+  std::ostringstream out;
+  out.precision(unit == 0 ? 0 : 1);
+  out << std::fixed << value << " " << units[unit];
+  return out.str();
+}
+
+// The storage, with the system's refusal worded as a MemoryError that says what was too large.
+std::shared_ptr<Storage> allocate_storage(const Shape& shape, DType dtype, size_t bytes, Device device,
+                                          bool zero_fill) {
+  try {
+    return std::make_shared<Storage>(bytes, device, zero_fill);
+  } catch (const std::bad_alloc&) {
+    throw MemoryError(detail::concat("out of memory: a ", dtype_name(dtype), " tensor of shape ", shape.to_string(),
+                                     " needs ", human_bytes(bytes), " (", bytes, " bytes)"));
+  }
+}
+
 const TensorImpl& impl_of(const std::shared_ptr<TensorImpl>& impl) {
   FOVEA_CHECK(impl != nullptr, ValueError, "operation on an undefined tensor");
   return *impl;
@@ -37,18 +80,18 @@ const TensorImpl& impl_of(const std::shared_ptr<TensorImpl>& impl) {
 }  // namespace
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
-  check_shape(shape);
+  const size_t bytes = storage_bytes(shape, dtype);
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(shape.numel() * dtype_size(dtype), device, false);
+  impl->storage = allocate_storage(shape, dtype, bytes, device, false);
   impl->shape = shape;
   impl->dtype = dtype;
   return Tensor(std::move(impl));
 }
 
 Tensor Tensor::zeros(const Shape& shape, DType dtype) {
-  check_shape(shape);
+  const size_t bytes = storage_bytes(shape, dtype);
   auto impl = std::make_shared<TensorImpl>();
-  impl->storage = std::make_shared<Storage>(shape.numel() * dtype_size(dtype), kCpu, true);
+  impl->storage = allocate_storage(shape, dtype, bytes, kCpu, true);
   impl->shape = shape;
   impl->dtype = dtype;
   return Tensor(std::move(impl));

@@ -10,6 +10,7 @@
 #include "fovea/core/error.h"
 #include "fovea/data/datasets.h"
 #include "core/atomic_file.h"
+#include "core/regular_file.h"
 
 namespace fovea {
 namespace {
@@ -29,6 +30,7 @@ constexpr NpyType kNpyTypes[] = {
 };
 
 std::vector<char> read_all(const std::string& path) {
+  core_detail::require_regular_file(path, "an NPY file");  // before opening: opening a FIFO would block
   std::ifstream in(path, std::ios::binary);
   FOVEA_CHECK(in.good(), IoError, path, ": cannot open for reading (", std::strerror(errno), ")");
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -154,14 +156,21 @@ Tensor read_npy(const std::string& path) {
                                  "'; expected one of <f4 (float32), <f8 (float64), <i4 (int32), <i8 (int64), "
                                  "|u1 (uint8)"));
   }
-  Tensor out = Tensor::empty(h.shape, type->dtype);
+  // The data's size from the header, checked before anything is allocated: the file must hold every byte.
+  const std::optional<int64_t> elements = h.shape.checked_numel();
+  const std::optional<int64_t> data_bytes =
+      elements ? checked_mul(*elements, static_cast<int64_t>(dtype_size(type->dtype))) : std::nullopt;
+  FOVEA_CHECK(data_bytes.has_value(), IoError, path, ": shape ", h.shape.to_string(), " in the header at byte ",
+              header_start, " has more elements than fovea can index (at most ",
+              std::numeric_limits<int64_t>::max(), " bytes of data)");
   size_t data_start = header_start + header_len;
-  size_t expected = out.nbytes();
+  size_t expected = static_cast<size_t>(*data_bytes);
   FOVEA_CHECK(bytes.size() - data_start >= expected, IoError, path, ": data is truncated: ", bytes.size() - data_start,
               " bytes from byte ", data_start, "; expected ", expected, " (shape ", h.shape.to_string(), ", ", h.descr,
               ")");
   FOVEA_CHECK(bytes.size() - data_start == expected, IoError, path, ": ", bytes.size() - data_start - expected,
               " unexpected bytes after the data at byte ", data_start + expected, "; expected the file to end there");
+  Tensor out = Tensor::empty(h.shape, type->dtype);
   if (expected > 0) std::memcpy(out.raw_data(), bytes.data() + data_start, expected);
   return out;
 }

@@ -48,13 +48,13 @@ Shape ConvImpl::compute_output_shape(const std::vector<Shape>& inputs) const {
 void ConvImpl::build(const std::vector<Shape>& inputs) {
   const int64_t in_per_group = detail::channels_of(inputs[0], options_.data_format) / options_.groups;
   Shape kernel_shape{options_.filters, in_per_group};
-  int64_t receptive = 1;
+  double receptive = 1;  // in double: add_weight refuses a kernel too large to index, after the fans are known
   for (int64_t k : options_.kernel_size) {
     kernel_shape.push_back(k);
-    receptive *= k;
+    receptive *= static_cast<double>(k);
   }
   // Keras's fans for its (k..., in / groups, filters) kernel.
-  const Fans fans{static_cast<double>(in_per_group * receptive), static_cast<double>(options_.filters * receptive)};
+  const Fans fans{static_cast<double>(in_per_group) * receptive, static_cast<double>(options_.filters) * receptive};
   Weight& kernel = add_weight("kernel", kernel_shape, options_.kernel_initializer, fans);
   kernel.regularizer = options_.kernel_regularizer;
   kernel.constraint = options_.kernel_constraint;

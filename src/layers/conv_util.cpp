@@ -2,6 +2,7 @@
 #include "layers/conv_util.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "fovea/core/error.h"
 #include "ops/conv_geometry.h"
@@ -32,6 +33,13 @@ Window resolve_window(std::string_view cls, int rank, const Dims& kernel_size, c
   detail::check_positive(w.strides, cls, "strides");
   w.dilation = detail::per_dim(dilation_rate, rank, 1, cls, "dilation_rate");
   detail::check_positive(w.dilation, cls, "dilation_rate");
+  for (int i = 0; i < rank; ++i) {
+    // The window's extent, (kernel - 1) * dilation + 1, sizes the padding and the output.
+    const std::optional<int64_t> span = checked_mul(w.kernel_size[i] - 1, w.dilation[i]);
+    FOVEA_CHECK(span && *span < std::numeric_limits<int64_t>::max() / 4, ValueError, cls, ": ", what, " ",
+                detail::dims_to_string(w.kernel_size), " with dilation_rate ", detail::dims_to_string(w.dilation),
+                " spans more positions than fovea can index");
+  }
   const auto above_one = [](const Dims& d) { return std::any_of(d.begin(), d.end(), [](int64_t v) { return v > 1; }); };
   FOVEA_CHECK(!(above_one(w.strides) && above_one(w.dilation)), ValueError, cls,
               ": strides > 1 cannot be combined with dilation_rate > 1 (as in Keras), got strides ",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
@@ -28,14 +29,24 @@ class RandomInitializer : public Initializer {
  public:
   explicit RandomInitializer(Seed seed) : seed_(seed) {}
   Tensor operator()(const Shape& shape, const Fans& fans, Generator& gen) const final {
-    std::vector<double> values(static_cast<size_t>(shape.numel()));
+    // The tensor first: when the system cannot give it, the MemoryError names its shape and size.
+    Tensor out = Tensor::empty(shape, DType::f32);
+    std::vector<double> values;
+    try {
+      values.resize(static_cast<size_t>(out.numel()));
+    } catch (const std::bad_alloc&) {
+      throw MemoryError(detail::concat("out of memory: the initial values of a tensor of shape ", shape.to_string(),
+                                       " need ", out.numel() * 8, " bytes while they are drawn (as float64)"));
+    }
     if (seed_) {
       Generator own(*seed_);
       fill(values, shape, fans, own);
     } else {
       fill(values, shape, fans, gen);
     }
-    return Tensor::from_vector(shape, values, DType::f32);
+    float* data = out.data<float>();
+    for (size_t i = 0; i < values.size(); ++i) data[i] = static_cast<float>(values[i]);
+    return out;
   }
 
  protected:

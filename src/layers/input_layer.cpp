@@ -15,6 +15,14 @@ InputLayerImpl::InputLayerImpl(const Shape& shape, int64_t batch_size) {
                 shape.to_string());
     batch_shape_.push_back(d);
   }
+  int64_t elements = 1;
+  for (int64_t d : batch_shape_) {
+    if (d < 0) continue;
+    const std::optional<int64_t> product = checked_mul(elements, d);
+    FOVEA_CHECK(product && checked_mul(*product, 8), ShapeError, "Input: shape ", shape.to_string(),
+                " has more elements than fovea can index (at most 2^60)");
+    elements = *product;
+  }
 }
 
 Shape InputLayerImpl::compute_output_shape(const std::vector<Shape>&) const { return batch_shape_; }

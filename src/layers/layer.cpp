@@ -9,6 +9,23 @@
 #include "fovea/ops/math.h"
 
 namespace fovea {
+namespace {
+
+// Every layer's output shape must be one whose tensors fovea can size: the product of its known dimensions (the
+// batch and free sizes left out) fits, even in float64. A layer that multiplies sizes itself (Flatten) checks its
+// own products first.
+void check_indexable(const std::string& layer, const Shape& output) {
+  int64_t elements = 1;
+  for (int64_t d : output) {
+    if (d < 0) continue;  // the batch, or a size only known at run time
+    const std::optional<int64_t> product = checked_mul(elements, d);
+    FOVEA_CHECK(product && checked_mul(*product, 8), ShapeError, layer, " gives an output of shape ",
+                output.to_string(true), ", more elements than fovea can index (at most 2^60)");
+    elements = *product;
+  }
+}
+
+}  // namespace
 
 std::string LayerImpl::default_name_base() const {
   // Keras's to_snake_case: "MaxPooling2D" -> "max_pooling2d", "Conv2D" -> "conv2d", "PReLU" -> "p_re_lu".
@@ -27,7 +44,7 @@ void LayerImpl::ensure_built(const std::vector<Shape>& inputs) {
               min_inputs() == max_inputs() ? std::to_string(min_inputs())
                                            : "at least " + std::to_string(min_inputs()),
               min_inputs() == 1 && max_inputs() == 1 ? " input" : " inputs", " but got ", n);
-  compute_output_shape(inputs);  // throws the layer's own shape errors
+  check_indexable(describe(), compute_output_shape(inputs));  // throws the layer's own shape errors
   if (built_) {
     for (int i = 0; i < n; ++i) {
       const Shape& was = built_shapes_[i];
@@ -102,9 +119,18 @@ Tensor LayerImpl::regularization_loss() const {
 
 Weight& LayerImpl::add_weight(const std::string& name, const Shape& shape, const InitializerPtr& init,
                               const Fans& fans, bool trainable) {
+  // The shape comes from options (units, filters, kernel sizes) that a config file may set to anything: the
+  // product must fit before anything is sized by it, and even in float64 (8 bytes an element).
+  const std::optional<int64_t> elements = shape.checked_numel();
+  FOVEA_CHECK(elements && checked_mul(*elements, 8), ShapeError, describe(), ": weight '", name, "' of shape ",
+              shape.to_string(), " has more elements than fovea can index (at most 2^60)");
   Weight w;
   w.name = name;
-  w.value = (*init)(shape, fans, *DefaultGenerator());
+  try {
+    w.value = (*init)(shape, fans, *DefaultGenerator());
+  } catch (const MemoryError& e) {
+    throw MemoryError(detail::concat(describe(), ": weight '", name, "': ", e.what()));
+  }
   w.value.set_requires_grad(trainable && trainable_);
   w.trainable = trainable;
   weights_.push_back(std::move(w));

@@ -1,6 +1,7 @@
 // Flatten, Reshape, Permute, ZeroPadding1D/2D/3D and Cropping1D/2D/3D.
 #include "fovea/layers/reshaping.h"
 
+#include <limits>
 #include <string>
 
 #include "fovea/core/error.h"
@@ -29,7 +30,16 @@ Shape FlattenImpl::compute_output_shape(const std::vector<Shape>& inputs) const 
   const Shape& in = inputs[0];
   FOVEA_CHECK(in.rank() >= 1, ShapeError, describe(), " expects an input with a batch axis but got a scalar");
   int64_t features = 1;
-  for (int d = 1; d < in.rank(); ++d) features = (in[d] < 0 || features < 0) ? -1 : features * in[d];
+  for (int d = 1; d < in.rank(); ++d) {
+    if (in[d] < 0 || features < 0) {
+      features = -1;
+      continue;
+    }
+    const std::optional<int64_t> product = checked_mul(features, in[d]);
+    FOVEA_CHECK(product.has_value(), ShapeError, describe(), ": input ", in.to_string(true),
+                " has more features than fovea can index (at most ", std::numeric_limits<int64_t>::max(), ")");
+    features = *product;
+  }
   return Shape{in[0], features};
 }
 
@@ -77,7 +87,7 @@ Shape ReshapeImpl::compute_output_shape(const std::vector<Shape>& inputs) const 
   int64_t values = 1;
   for (int d = 1; d < in.rank(); ++d) {
     if (in[d] < 0) return out;  // the per-sample size is only known when data flows
-    values *= in[d];
+    values *= in[d];            // fits: every layer's output and every Input is checked to be indexable
   }
   int64_t known = 1;
   int inferred = -1;
@@ -85,7 +95,10 @@ Shape ReshapeImpl::compute_output_shape(const std::vector<Shape>& inputs) const 
     if (target[i] == -1) {
       inferred = i;
     } else {
-      known *= target[i];
+      const std::optional<int64_t> product = checked_mul(known, target[i]);
+      FOVEA_CHECK(product.has_value(), ShapeError, describe(), ": target shape ", target.to_string(),
+                  " has more elements than fovea can index (at most ", std::numeric_limits<int64_t>::max(), ")");
+      known = *product;
     }
   }
   if (inferred >= 0) {

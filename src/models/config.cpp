@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/regular_file.h"
 #include "fovea/core/error.h"
 #include "fovea/layers/input_layer.h"
 #include "fovea/layers/layer_config.h"
@@ -23,6 +24,8 @@ auto at_place(const std::string& where, Fn&& fn) {
     return fn();
   } catch (const ShapeError& e) {
     throw ShapeError(where + ": " + e.what());
+  } catch (const MemoryError& e) {
+    throw MemoryError(where + ": " + e.what());
   } catch (const ValueError& e) {
     if (std::string(e.what()).rfind(where, 0) == 0) throw;
     throw ValueError(where + ": " + e.what());
@@ -34,15 +37,64 @@ const nlohmann::json& member(const nlohmann::json& object, const std::string& ke
   return object.at(key);
 }
 
+// The JSON type's name for messages: "a number", "a list".
+std::string json_kind(const nlohmann::json& value) {
+  switch (value.type()) {
+    case nlohmann::json::value_t::null: return "null";
+    case nlohmann::json::value_t::object: return "an object";
+    case nlohmann::json::value_t::array: return "a list";
+    case nlohmann::json::value_t::string: return "a string";
+    case nlohmann::json::value_t::boolean: return "a boolean";
+    case nlohmann::json::value_t::binary: return "binary data";
+    case nlohmann::json::value_t::discarded: return "nothing";
+    default: return "a number";
+  }
+}
+
+std::string string_member(const nlohmann::json& object, const std::string& key, const std::string& where) {
+  const nlohmann::json& value = member(object, key, where);
+  FOVEA_CHECK(value.is_string(), ValueError, where, ": '", key, "' must be a string, got ", json_kind(value), " (",
+              value.dump(), ")");
+  return value.get<std::string>();
+}
+
+// An optional string member (the model's or a layer's "name"): fallback when absent.
+std::string optional_string(const nlohmann::json& object, const std::string& key, const std::string& fallback,
+                            const std::string& where) {
+  if (!object.is_object() || !object.contains(key)) return fallback;
+  return string_member(object, key, where);
+}
+
+// A reference to a layer's output in inbound_nodes or input_layers/output_layers: ["name", node_index, tensor_index,
+// ...]. Returns the name and the node index.
+std::pair<std::string, size_t> layer_ref(const nlohmann::json& ref, const std::string& where, const std::string& what,
+                                         const char* form) {
+  const auto index = [](const nlohmann::json& v) { return v.is_number_integer() && v.get<int64_t>() >= 0; };
+  FOVEA_CHECK(ref.is_array() && ref.size() >= 3 && ref[0].is_string() && index(ref[1]) && index(ref[2]), ValueError,
+              where, ": ", what, " entries must look like ", form, "; got ", ref.dump());
+  return {ref[0].get<std::string>(), ref[1].get<size_t>()};
+}
+
+// layer_from_config, with the shape errors of a layer's constructor (an Input too large to index) prefixed with the
+// place as its ValueErrors are.
+Layer configured_layer(const std::string& cls, const nlohmann::json& config, const std::string& place) {
+  try {
+    return layer_from_config(cls, config, place);
+  } catch (const ShapeError& e) {
+    throw ShapeError(place + " (" + cls + "): " + e.what());
+  }
+}
+
 std::shared_ptr<Model> sequential_from_config(const nlohmann::json& config, const std::string& where) {
   const nlohmann::json& layers = member(config, "layers", where + ".config");
   FOVEA_CHECK(layers.is_array(), ValueError, where, ".config: 'layers' must be a list");
-  auto model = std::make_shared<Sequential>(std::vector<Layer>{}, config.value("name", "sequential"));
+  auto model = std::make_shared<Sequential>(std::vector<Layer>{},
+                                            optional_string(config, "name", "sequential", where + ".config"));
   for (size_t i = 0; i < layers.size(); ++i) {
     const std::string place = where + ": layers[" + std::to_string(i) + "]";
     const nlohmann::json& entry = layers[i];
-    const std::string cls = member(entry, "class_name", place).get<std::string>();
-    Layer layer = layer_from_config(cls, member(entry, "config", place), place);
+    const std::string cls = string_member(entry, "class_name", place);
+    Layer layer = configured_layer(cls, member(entry, "config", place), place);
     at_place(place + " (" + cls + ")", [&] {
       model->add(layer);
       return 0;
@@ -55,25 +107,33 @@ std::shared_ptr<Model> functional_from_config(const nlohmann::json& config, cons
   const nlohmann::json& layers = member(config, "layers", where + ".config");
   FOVEA_CHECK(layers.is_array(), ValueError, where, ".config: 'layers' must be a list");
   std::map<std::string, std::vector<SymbolicTensor>> produced;  // layer name -> outputs per node
+  std::map<std::string, std::string> defined_at;                 // layer name -> its place, for duplicates
   for (size_t i = 0; i < layers.size(); ++i) {
     const std::string place = where + ": layers[" + std::to_string(i) + "]";
     const nlohmann::json& entry = layers[i];
-    const std::string cls = member(entry, "class_name", place).get<std::string>();
-    Layer layer = layer_from_config(cls, member(entry, "config", place), place);
-    const std::string name = entry.value("name", layer->name());
+    const std::string cls = string_member(entry, "class_name", place);
+    Layer layer = configured_layer(cls, member(entry, "config", place), place);
+    const std::string name = optional_string(entry, "name", layer->name(), place);
+    // A second layer of the same name would be unreachable: inbound_nodes refer to layers by name.
+    const auto [earlier, fresh] = defined_at.emplace(name, detail::concat("layers[", i, "] (", cls, ")"));
+    FOVEA_CHECK(fresh, ValueError, place, " (", cls, " '", name, "'): the name '", name, "' is already used by ",
+                earlier->second, "; layer names must be unique within a model");
     layer->set_name(name);
     if (layer.as<InputLayerImpl>()) {
       produced[name].push_back(input_tensor(layer));
       continue;
     }
     const nlohmann::json& nodes = member(entry, "inbound_nodes", place);
+    FOVEA_CHECK(nodes.is_array(), ValueError, place, " (", cls, " '", name,
+                "'): 'inbound_nodes' must be a list of nodes, each a list of inputs; got ", json_kind(nodes));
     for (size_t n = 0; n < nodes.size(); ++n) {
       std::vector<SymbolicTensor> inputs;
+      FOVEA_CHECK(nodes[n].is_array(), ValueError, place, " (", cls, " '", name, "'): inbound_nodes[", n,
+                  "] must be a list of inputs; got ", nodes[n].dump());
       for (const nlohmann::json& ref : nodes[n]) {
-        FOVEA_CHECK(ref.is_array() && ref.size() >= 3 && ref[0].is_string(), ValueError, place,
-                    ": inbound_nodes entries must look like [\"layer_name\", node_index, tensor_index, {}]");
-        const std::string source = ref[0].get<std::string>();
-        const size_t index = ref[1].get<size_t>();
+        const auto [source, index] =
+            layer_ref(ref, place + " (" + cls + " '" + name + "')", "inbound_nodes",
+                      "[\"layer_name\", node_index, tensor_index, {}]");
         FOVEA_CHECK(produced.count(source) && index < produced[source].size(), ValueError, place, " (", cls, " '",
                     name, "'): input '", source, "' node ", index, " is not defined before this layer");
         inputs.push_back(produced[source][index]);
@@ -83,16 +143,20 @@ std::shared_ptr<Model> functional_from_config(const nlohmann::json& config, cons
   }
   auto endpoints = [&](const char* key) {
     std::vector<SymbolicTensor> out;
-    for (const nlohmann::json& ref : member(config, key, where + ".config")) {
-      const std::string source = ref.at(0).get<std::string>();
-      const size_t index = ref.at(1).get<size_t>();
+    const nlohmann::json& refs = member(config, key, where + ".config");
+    FOVEA_CHECK(refs.is_array(), ValueError, where, ".config: '", key,
+                "' must be a list like [[\"layer_name\", 0, 0]]; got ", json_kind(refs));
+    for (const nlohmann::json& ref : refs) {
+      const auto [source, index] =
+          layer_ref(ref, where + ".config", std::string("'") + key + "'", "[\"layer_name\", node_index, tensor_index]");
       FOVEA_CHECK(produced.count(source) && index < produced[source].size(), ValueError, where, ".config: '", key,
                   "' names '", source, "' node ", index, " which does not exist");
       out.push_back(produced[source][index]);
     }
     return out;
   };
-  return std::make_shared<Model>(endpoints("input_layers"), endpoints("output_layers"), config.value("name", "model"));
+  return std::make_shared<Model>(endpoints("input_layers"), endpoints("output_layers"),
+                                 optional_string(config, "name", "model", where + ".config"));
 }
 
 }  // namespace
@@ -138,10 +202,15 @@ nlohmann::json Sequential::to_config() const {
 }
 
 std::shared_ptr<Model> model_from_config(const nlohmann::json& document, const std::string& source) {
-  const std::string cls = member(document, "class_name", source).get<std::string>();
+  const std::string cls = string_member(document, "class_name", source);
   const nlohmann::json& config = member(document, "config", source);
-  if (cls == "Sequential") return sequential_from_config(config, source);
-  if (cls == "Functional" || cls == "Model") return functional_from_config(config, source);
+  try {
+    if (cls == "Sequential") return sequential_from_config(config, source);
+    if (cls == "Functional" || cls == "Model") return functional_from_config(config, source);
+  } catch (const nlohmann::json::exception& e) {
+    // A shape of JSON the checks above do not name: still one line that says which file.
+    throw ValueError(detail::concat(source, ": malformed ", cls, " config (", e.what(), ")"));
+  }
   throw ValueError(detail::concat(source, ": unknown model class '", cls, "'; expected 'Sequential' or 'Functional'"));
 }
 
@@ -156,6 +225,7 @@ std::shared_ptr<Model> model_from_json(const std::string& text, const std::strin
 }
 
 std::shared_ptr<Model> load_model_config(const std::string& path) {
+  core_detail::require_regular_file(path, "a JSON model config");  // before opening: opening a FIFO would block
   std::ifstream in(path);
   FOVEA_CHECK(in.good(), IoError, path, ": cannot open the model config for reading");
   std::stringstream text;

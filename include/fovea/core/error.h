@@ -27,6 +27,12 @@ class IoError : public Error {
  public:
   using Error::Error;
 };
+// The system refused memory for a tensor; the message says which tensor and how large ("out of memory: a float32
+// tensor of shape (784, 1099511627776) needs 3.1 PiB (...)"), where std::bad_alloc says nothing.
+class MemoryError : public Error {
+ public:
+  using Error::Error;
+};
 // A backend cannot run the requested op (unsupported dtype, device or op), or a backend library failed.
 class BackendError : public Error {
  public:
