@@ -1,5 +1,7 @@
 // import_onnx: walks an ONNX graph in order, turning each node into fovea layers (Keras layers where their
 // semantics match exactly, OnnxLayerImpl otherwise) or, when its inputs are all known, into a constant.
+#include <onnx/defs/schema.h>
+
 #include <algorithm>
 
 #include "fovea/io/onnx.h"
@@ -60,7 +62,13 @@ std::shared_ptr<Model> import_onnx(const std::string& path, const OnnxImportOpti
   ImportContext context;
   context.opset = 1;
   for (const onnx::OperatorSetIdProto& set : proto.opset_import()) {
-    if (set.domain().empty() || set.domain() == "ai.onnx") context.opset = static_cast<int>(set.version());
+    if (!set.domain().empty() && set.domain() != "ai.onnx") continue;
+    // Operators change meaning between opsets (Softmax's axis, attributes that became inputs): a version this
+    // build's ONNX library does not know cannot be read faithfully.
+    const int newest = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map().at(::onnx::ONNX_DOMAIN).second;
+    FOVEA_CHECK(set.version() >= 1 && set.version() <= newest, ValueError, path, ": ai.onnx opset ", set.version(),
+                " is not supported; this build reads opsets 1 to ", newest);
+    context.opset = static_cast<int>(set.version());
   }
 
   for (const onnx::TensorProto& init : graph.initializer()) {
@@ -83,7 +91,11 @@ std::shared_ptr<Model> import_onnx(const std::string& path, const OnnxImportOpti
                 "' is a scalar; fovea models take batch-first tensors");
     const int64_t batch = options.dynamic_batch ? -1 : shape[0];
     ImportedValue v;
-    v.symbolic = Input(Shape(shape.begin() + 1, shape.end()), info.name(), batch);
+    try {
+      v.symbolic = Input(Shape(shape.begin() + 1, shape.end()), info.name(), batch);
+    } catch (const ShapeError& e) {  // dimensions too large to index
+      throw ShapeError(detail::concat(path, ": graph input '", info.name(), "': ", e.what()));
+    }
     v.dtype = dtype_of_onnx_type(info.type().tensor_type().elem_type());
     context.values[info.name()] = v;
     context.inputs.push_back(v.symbolic);

@@ -62,6 +62,45 @@ std::optional<Padding> keras_padding(const Shape& x, const Ints& pads, const Int
 
 Dims dims(const Ints& v) { return Dims(v.begin(), v.end()); }
 
+std::string ints_text(const Ints& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
+  return out + "]";
+}
+
+// What the Keras layers' options check (ConvOptions, PoolingOptions), for a node's window attributes, so that
+// an ONNX file gets the same refusal as a JSON config: one value per spatial axis, kernel sizes, strides and
+// dilations positive, pads non-negative, and a window whose extent fovea can index.
+void check_window(const NodeContext& n, int rank, const Ints& kernel, const Ints& strides, const Ints& dilations,
+                  const Ints& pads) {
+  const auto expect_count = [&](const char* name, const Ints& v, size_t count) {
+    if (v.size() != count) {
+      n.fail(detail::concat(name, " ", ints_text(v), " has ", v.size(), " values; expected ", count,
+                            count == static_cast<size_t>(rank) ? " (one per spatial axis)"
+                                                               : " (a begin and an end per spatial axis)"));
+    }
+  };
+  expect_count("kernel_shape", kernel, rank);
+  expect_count("strides", strides, rank);
+  expect_count("dilations", dilations, rank);
+  expect_count("pads", pads, 2 * static_cast<size_t>(rank));
+  const auto positive = [](const Ints& v) { return std::all_of(v.begin(), v.end(), [](int64_t d) { return d > 0; }); };
+  if (!positive(kernel)) n.fail("kernel_shape must be positive; got " + ints_text(kernel));
+  if (!positive(strides)) n.fail("strides must be positive; got " + ints_text(strides));
+  if (!positive(dilations)) n.fail("dilations must be positive; got " + ints_text(dilations));
+  if (!std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p >= 0; })) {
+    n.fail("pads must be non-negative; got " + ints_text(pads));
+  }
+  constexpr int64_t kMaxSpan = int64_t{1} << 40;  // far beyond any image, and sums of such stay far from overflow
+  for (int i = 0; i < rank; ++i) {
+    const std::optional<int64_t> span = checked_mul(kernel[i] - 1, dilations[i]);
+    if (!span || *span >= kMaxSpan || strides[i] >= kMaxSpan || pads[i] >= kMaxSpan || pads[i + rank] >= kMaxSpan) {
+      n.fail("kernel_shape " + ints_text(kernel) + ", strides " + ints_text(strides) + ", dilations " +
+             ints_text(dilations) + " and pads " + ints_text(pads) + " reach further than fovea can index (2^40)");
+    }
+  }
+}
+
 nlohmann::json with(nlohmann::json attributes, const nlohmann::json& extra) {
   for (auto it = extra.begin(); it != extra.end(); ++it) attributes[it.key()] = it.value();
   return attributes;
@@ -90,6 +129,13 @@ ConvNode read_conv_node(NodeContext& n, const char* weight_form) {
   c.strides = n.attr_ints("strides", Ints(c.rank, 1));
   c.dilations = n.attr_ints("dilations", Ints(c.rank, 1));
   c.group = n.attr_int("group", 1);
+  if (c.group < 1) n.fail("group must be a positive integer; got " + std::to_string(c.group));
+  for (int i = 0; i < c.rank; ++i) {
+    if (static_cast<int>(c.kernel.size()) == c.rank && c.kernel[i] != c.ws[2 + i]) {
+      n.fail("kernel_shape " + ints_text(c.kernel) + " does not match the weight of shape " + c.ws.to_string());
+    }
+  }
+  check_window(n, c.rank, c.kernel, c.strides, c.dilations, n.attr_ints("pads", Ints(2 * c.rank, 0)));
   return c;
 }
 
@@ -137,6 +183,10 @@ void convert_conv(NodeContext& n) {
 void convert_conv_transpose(NodeContext& n) {
   const ConvNode c = read_conv_node(n, "(C, M/group, k...)");
   Ints output_padding = n.attr_ints("output_padding", Ints(c.rank, 0));
+  if (static_cast<int>(output_padding.size()) != c.rank ||
+      !std::all_of(output_padding.begin(), output_padding.end(), [](int64_t p) { return p >= 0 && p < (1 << 30); })) {
+    n.fail("output_padding must hold one non-negative value per spatial axis; got " + ints_text(output_padding));
+  }
   Ints pads = n.attr_ints("pads", Ints(2 * c.rank, 0));
   const std::string auto_pad = n.attr_string("auto_pad", "NOTSET");
   Ints output_shape = n.attr_ints("output_shape");
@@ -204,6 +254,7 @@ void convert_pool(NodeContext& n, const std::string& kind) {
   if (rank < 1 || xs.rank() != rank + 2) n.fail("needs kernel_shape and an (N, C, spatial...) input");
   const Ints strides = n.attr_ints("strides", Ints(rank, 1));
   const Ints dilations = n.attr_ints("dilations", Ints(rank, 1));
+  check_window(n, rank, kernel, strides, dilations, n.attr_ints("pads", Ints(2 * rank, 0)));
   Ints pads = resolve_pads(n, xs, kernel, strides, dilations);
   const bool count_include_pad = n.attr_int("count_include_pad", 0) != 0;
   if (kind == "lp" && n.attr_int("p", 2) != 2) n.fail("only p = 2 (L2 pooling) is supported");

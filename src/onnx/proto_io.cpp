@@ -5,12 +5,14 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "core/regular_file.h"
 #include "fovea/core/error.h"
 
 namespace fovea::onnx_detail {
 namespace {
 
 std::string read_file_bytes(const std::string& path, const char* what) {
+  core_detail::require_regular_file(path, std::string("a file with ") + what);  // opening a FIFO would block
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path + ": cannot open " + what + " (" + std::strerror(errno) + ")");
   std::ostringstream bytes;
@@ -160,7 +162,7 @@ void write_model_proto(const onnx::ModelProto& model, const std::string& path) {
 }
 
 onnx::TensorProto read_tensor_proto(const std::string& path) {
-  const std::string bytes = read_file_bytes(path, "the tensor file");
+  const std::string bytes = read_file_bytes(path, "a serialized tensor");
   onnx::TensorProto tensor;
   if (!tensor.ParseFromString(bytes)) throw IoError(path + ": not a serialized ONNX TensorProto");
   return tensor;

@@ -1,0 +1,149 @@
+// ONNX files with attribute values a JSON config could never carry past Conv2D's options: zero strides and
+// dilations, negative pads, zero kernels, opsets this build does not know, dimensions too large to index. Each is
+// one ValueError naming the node (it was a SIGFPE in same_pads for strides 0).
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "fovea/fovea.h"
+#include "fovea/io/onnx.h"
+#include "onnx/proto_io.h"
+
+namespace fovea {
+namespace {
+
+std::string temp_file(const std::string& name) {
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) / "fovea_onnx_hostile";
+  std::filesystem::create_directories(dir);
+  return (dir / name).string();
+}
+
+void set_value_info(::onnx::ValueInfoProto* info, const std::string& name, const std::vector<int64_t>& dims) {
+  info->set_name(name);
+  auto* tensor = info->mutable_type()->mutable_tensor_type();
+  tensor->set_elem_type(::onnx::TensorProto::FLOAT);
+  for (int64_t d : dims) {
+    auto* dim = tensor->mutable_shape()->add_dim();
+    if (d < 0) {
+      dim->set_dim_param("N");
+    } else {
+      dim->set_dim_value(d);
+    }
+  }
+}
+
+void add_ints(::onnx::NodeProto* node, const std::string& name, const std::vector<int64_t>& values) {
+  ::onnx::AttributeProto* a = node->add_attribute();
+  a->set_name(name);
+  a->set_type(::onnx::AttributeProto::INTS);
+  for (int64_t v : values) a->add_ints(v);
+}
+
+// x (N, 1, 8, 8) -> one node `op` named "bad" with the given int-list attributes -> y. Conv gets a (2, 1, 3, 3)
+// weight, ConvTranspose a (1, 2, 3, 3) one.
+std::string write_node(const std::string& op, const std::vector<std::pair<std::string, std::vector<int64_t>>>& attrs,
+                       const std::string& name, int64_t opset = 13) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(7);
+  ::onnx::OperatorSetIdProto* set = model.add_opset_import();
+  set->set_domain("");
+  set->set_version(opset);
+  ::onnx::GraphProto* g = model.mutable_graph();
+  g->set_name("hostile");
+  set_value_info(g->add_input(), "x", {-1, 1, 8, 8});
+  set_value_info(g->add_output(), "y", {});
+  ::onnx::NodeProto* node = g->add_node();
+  node->set_op_type(op);
+  node->set_name("bad");
+  node->add_input("x");
+  if (op == "Conv" || op == "ConvTranspose") {
+    const Shape w = op == "Conv" ? Shape{2, 1, 3, 3} : Shape{1, 2, 3, 3};
+    *g->add_initializer() = onnx_detail::tensor_to_proto(Tensor::ones(w), "w");
+    node->add_input("w");
+  }
+  node->add_output("y");
+  for (const auto& [key, values] : attrs) add_ints(node, key, values);
+  const std::string path = temp_file(name);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  model.SerializeToOstream(&out);
+  return path;
+}
+
+std::string import_error(const std::string& path) {
+  try {
+    import_onnx(path);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(OnnxHostileImport, ConvWindowAttributesAreCheckedAsTheJsonPathChecksThem) {
+  EXPECT_EQ(import_error(write_node("Conv", {{"strides", {0, 0}}}, "strides0.onnx")),
+            "node 0 ('bad', Conv): strides must be positive; got [0, 0]");
+  EXPECT_EQ(import_error(write_node("Conv", {{"strides", {0, 0}}, {"pads", {1, 1, 1, 1}}}, "strides0_pads.onnx")),
+            "node 0 ('bad', Conv): strides must be positive; got [0, 0]");
+  EXPECT_EQ(import_error(write_node("Conv", {{"dilations", {1, 0}}}, "dilations0.onnx")),
+            "node 0 ('bad', Conv): dilations must be positive; got [1, 0]");
+  EXPECT_EQ(import_error(write_node("Conv", {{"pads", {-1, 0, 0, 0}}}, "pads.onnx")),
+            "node 0 ('bad', Conv): pads must be non-negative; got [-1, 0, 0, 0]");
+  EXPECT_EQ(import_error(write_node("Conv", {{"kernel_shape", {0, 0}}}, "kernel0.onnx")),
+            "node 0 ('bad', Conv): kernel_shape [0, 0] does not match the weight of shape (2, 1, 3, 3)");
+  EXPECT_EQ(import_error(write_node("Conv", {{"strides", {1}}}, "strides_rank.onnx")),
+            "node 0 ('bad', Conv): strides [1] has 1 values; expected 2 (one per spatial axis)");
+  EXPECT_EQ(import_error(write_node("ConvTranspose", {{"strides", {0, 0}}}, "transpose_strides0.onnx")),
+            "node 0 ('bad', ConvTranspose): strides must be positive; got [0, 0]");
+  EXPECT_EQ(import_error(write_node("ConvTranspose", {{"output_padding", {-1, 0}}}, "output_padding.onnx")),
+            "node 0 ('bad', ConvTranspose): output_padding must hold one non-negative value per spatial axis; got "
+            "[-1, 0]");
+}
+
+TEST(OnnxHostileImport, PoolWindowAttributesAreChecked) {
+  EXPECT_EQ(import_error(write_node("MaxPool", {{"kernel_shape", {2, 2}}, {"strides", {0, 0}}}, "pool_s0.onnx")),
+            "node 0 ('bad', MaxPool): strides must be positive; got [0, 0]");
+  EXPECT_EQ(import_error(write_node("AveragePool", {{"kernel_shape", {0, 2}}}, "pool_k0.onnx")),
+            "node 0 ('bad', AveragePool): kernel_shape must be positive; got [0, 2]");
+  EXPECT_EQ(import_error(write_node("MaxPool", {{"kernel_shape", {3, 3}}, {"dilations", {1, int64_t{1} << 62}}},
+                                    "pool_dilation.onnx")),
+            "node 0 ('bad', MaxPool): kernel_shape [3, 3], strides [1, 1], dilations [1, 4611686018427387904] and "
+            "pads [0, 0, 0, 0] reach further than fovea can index (2^40)");
+}
+
+TEST(OnnxHostileImport, OpsetsThisBuildDoesNotKnowAreRefused) {
+  const std::string newer = write_node("Relu", {}, "opset999.onnx", 999);
+  const std::string message = import_error(newer);
+  EXPECT_EQ(message.rfind(newer + ": ai.onnx opset 999 is not supported; this build reads opsets 1 to ", 0), 0u)
+      << message;
+  const std::string zero = write_node("Relu", {}, "opset0.onnx", 0);
+  EXPECT_EQ(import_error(zero).rfind(zero + ": ai.onnx opset 0 is not supported", 0), 0u) << import_error(zero);
+  EXPECT_EQ(import_error(write_node("Relu", {}, "opset1.onnx", 1)), "no error");
+}
+
+TEST(OnnxHostileImport, DimensionsTooLargeToIndexAreRefused) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(7);
+  ::onnx::OperatorSetIdProto* set = model.add_opset_import();
+  set->set_domain("");
+  set->set_version(13);
+  ::onnx::GraphProto* g = model.mutable_graph();
+  g->set_name("huge");
+  set_value_info(g->add_input(), "x", {-1, int64_t{1} << 40, int64_t{1} << 40, 4});
+  set_value_info(g->add_output(), "y", {});
+  ::onnx::NodeProto* node = g->add_node();
+  node->set_op_type("Flatten");
+  node->set_name("flat");
+  node->add_input("x");
+  node->add_output("y");
+  const std::string path = temp_file("huge.onnx");
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    model.SerializeToOstream(&out);
+  }
+  EXPECT_EQ(import_error(path), path + ": graph input 'x': Input: shape (1099511627776, 1099511627776, 4) has more "
+                                       "elements than fovea can index (at most 2^60)");
+}
+
+}  // namespace
+}  // namespace fovea
