@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -15,6 +18,8 @@
 #include "fovea/data/datasets.h"
 #include "fovea/models/config.h"
 #include "io/safetensors.h"
+
+#include <zlib.h>
 
 namespace fovea {
 namespace {
@@ -106,6 +111,70 @@ std::string dump_json(const nlohmann::json& value, const std::string& where, con
   } catch (const nlohmann::json::exception& e) {
     throw ValueError(detail::concat(where, ": ", what, " cannot be written as JSON (", e.what(), ")"));
   }
+}
+
+// The first NaN or infinity in a floating-point tensor: its index and value, or index -1.
+std::pair<int64_t, double> first_non_finite(const Tensor& t) {
+  const auto scan = [&](const auto* p) -> std::pair<int64_t, double> {
+    for (int64_t i = 0; i < t.numel(); ++i) {
+      if (!std::isfinite(p[i])) return {i, static_cast<double>(p[i])};
+    }
+    return {-1, 0.0};
+  };
+  if (t.dtype() == DType::f32) return scan(static_cast<const float*>(t.raw_data()));
+  if (t.dtype() == DType::f64) return scan(static_cast<const double*>(t.raw_data()));
+  return {-1, 0.0};
+}
+
+// CRC-32 of a tensor's bytes as 8 hex digits: flipped bits or a partial copy show as a mismatch on load.
+std::string crc32_hex(const Tensor& t) {
+  const auto crc = crc32_z(0L, static_cast<const Bytef*>(t.raw_data()), t.nbytes());
+  char text[9];
+  std::snprintf(text, sizeof text, "%08lx", static_cast<unsigned long>(crc));
+  return text;
+}
+
+// Adds "checksums" ({tensor name: CRC-32}) to the metadata of a file about to be written with these tensors.
+void add_checksums(const NamedTensors& tensors, Metadata& metadata, const std::string& where) {
+  nlohmann::json checksums = nlohmann::json::object();
+  for (const auto& [name, tensor] : tensors) checksums[name] = crc32_hex(tensor);
+  metadata["checksums"] = dump_json(checksums, where, "the checksums");
+}
+
+// Checks every tensor against the file's "checksums" and every floating-point weight for NaN and infinity.
+// Files written before fovea stored checksums have none: returns a note saying so, or "" when all was checked.
+std::string verify_tensors(const SafetensorsContent& file, const std::string& path) {
+  std::string note;
+  const auto entry = file.metadata.find("checksums");
+  if (entry == file.metadata.end()) {
+    note = path + ": no checksums (written by an older fovea), so damaged weights cannot be detected; saving the "
+                  "model again adds them";
+  } else {
+    nlohmann::json checksums;
+    try {
+      checksums = nlohmann::json::parse(entry->second);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw IoError(detail::concat(path, ": 'checksums' in __metadata__ is not valid JSON (syntax error at byte ",
+                                   e.byte, ")"));
+    }
+    FOVEA_CHECK(checksums.is_object() && checksums.size() == file.tensors.size(), IoError, path,
+                ": 'checksums' in __metadata__ should map each of the file's ", file.tensors.size(),
+                " tensors to its CRC-32");
+    for (const auto& [name, tensor] : file.tensors) {
+      const auto stored = checksums.find(name);
+      FOVEA_CHECK(stored != checksums.end() && stored->is_string(), IoError, path, ": 'checksums' in __metadata__ "
+                  "has no CRC-32 for tensor '", name, "'");
+      FOVEA_CHECK(stored->get<std::string>() == crc32_hex(tensor), IoError, path, ": tensor '", name,
+                  "' does not match its checksum: the file is damaged (changed bytes or an incomplete copy)");
+    }
+  }
+  for (const auto& [name, tensor] : file.tensors) {
+    if (is_training_state_entry(name)) continue;
+    const auto [index, value] = first_non_finite(tensor);
+    FOVEA_CHECK(index < 0, IoError, path, ": weight '", name, "' holds ", value, " at index ", index,
+                "; a model's weights must be finite (was it saved after training diverged?)");
+  }
+  return note;
 }
 
 // The optimizer's state, checked against the model: every per-parameter slot must have the shape and dtype of
@@ -331,14 +400,24 @@ std::vector<CallbackState> read_callback_states(const SafetensorsContent& file, 
   return states;
 }
 
-LoadedModel read_model_file(const std::string& path, bool with_training_state) {
-  const SafetensorsContent file = io_detail::read_safetensors(path);
+// Reads, checks the format and verifies the tensors of a fovea file; the note of an unverifiable (older) file goes
+// to std::clog, as one line, and into *note.
+SafetensorsContent read_verified(const std::string& path, std::string* note = nullptr) {
+  SafetensorsContent file = io_detail::read_safetensors(path);
   check_format(file, path);
+  const std::string unverified = verify_tensors(file, path);
+  if (!unverified.empty()) std::clog << "fovea: note: " << unverified << "\n";
+  if (note != nullptr) *note = unverified;
+  return file;
+}
+
+LoadedModel read_model_file(const std::string& path, bool with_training_state) {
+  LoadedModel out;
+  const SafetensorsContent file = read_verified(path, &out.note);
   const auto architecture = file.metadata.find("architecture");
   FOVEA_CHECK(architecture != file.metadata.end(), IoError, path,
               ": holds weights only (no 'architecture' in its __metadata__; written by save_weights?); build the "
               "model in code and call load_weights");
-  LoadedModel out;
   out.model = architecture_model(architecture->second, path);
   assign_weights(*out.model, file.tensors, path, "file", /*adopt_dtype=*/true);
   if (!with_training_state) return out;
@@ -402,6 +481,7 @@ void save_model(Model& model, const std::string& path, const SaveOptions& option
     metadata["generator_state"] = options.generator_state;
   }
   if (!options.callback_states.empty()) add_callback_states(options.callback_states, metadata, tensors, where);
+  add_checksums(tensors, metadata, where);
   io_detail::write_safetensors(path, tensors, metadata);
 }
 
@@ -413,12 +493,14 @@ std::shared_ptr<Model> load_model(const std::string& path) {
 
 void save_weights(Model& model, const std::string& path) {
   const std::vector<NamedWeight> weights = named_weights(model, detail::concat("save_weights(", path, ")"));
-  io_detail::write_safetensors(path, weight_tensors(weights), format_metadata());
+  const NamedTensors tensors = weight_tensors(weights);
+  Metadata metadata = format_metadata();
+  add_checksums(tensors, metadata, detail::concat("save_weights(", path, ")"));
+  io_detail::write_safetensors(path, tensors, metadata);
 }
 
 void load_weights(Model& model, const std::string& path) {
-  const SafetensorsContent file = io_detail::read_safetensors(path);
-  check_format(file, path);
+  const SafetensorsContent file = read_verified(path);
   assign_weights(model, file.tensors, path, "file", /*adopt_dtype=*/false);
 }
 

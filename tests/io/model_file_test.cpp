@@ -4,7 +4,9 @@
 #include "fovea/io/model_file.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -213,7 +215,17 @@ TEST(ModelFileTest, TheFileIsSafetensorsWithFoveaMetadata) {
   save_model(model, path, {.optimizer = sgd.get(), .epoch = 12, .user = {{"mean", 0.5}}});
 
   const io_detail::SafetensorsContent file = io_detail::read_safetensors(path);
-  EXPECT_EQ(file.metadata, (io_detail::Metadata{{"format", "fovea"},
+  // The CRC-32 of every tensor's bytes (tests/io/model_file_integrity_test.cpp checks what they catch).
+  io_detail::Metadata metadata = file.metadata;
+  const nlohmann::json checksums = nlohmann::json::parse(metadata.at("checksums"));
+  metadata.erase("checksums");
+  EXPECT_EQ(checksums.size(), file.tensors.size());
+  const Tensor& kernel = *file.find("dense/kernel");
+  char expected_crc[9];
+  std::snprintf(expected_crc, sizeof expected_crc, "%08lx",
+                crc32_z(0, static_cast<const Bytef*>(kernel.raw_data()), kernel.nbytes()));
+  EXPECT_EQ(checksums.at("dense/kernel"), expected_crc);
+  EXPECT_EQ(metadata, (io_detail::Metadata{{"format", "fovea"},
                                                 {"format_version", "1"},
                                                 {"architecture", model.to_config().dump()},
                                                 {"optimizer", optimizers::to_json(*sgd).dump()},

@@ -32,27 +32,40 @@ bool same_bits(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && a.dtype() == b.dtype() && std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
 }
 
+// A folder of the running test's own: ctest runs the tests of this file in parallel processes, and temp_dir
+// empties the folder it is given.
+std::filesystem::path test_dir() {
+  return temp_dir(std::string("thread_safety_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+}
+
 // The model written to a file and read back, as a serving program would hold it.
 std::shared_ptr<Model> saved_and_loaded(Model& model, const std::string& name) {
-  const std::string path = (temp_dir("thread_safety") / (name + ".fovea")).string();
+  const std::string path = (test_dir() / (name + ".fovea")).string();
   save_model(model, path);
   return load_model(path);
 }
 
 // Runs work(thread_index) on kThreads threads that start together. Every thread runs kernels with the OpenMP
-// thread count of the caller, so that results cannot differ by a thread-count-dependent split of the work.
+// thread count of the caller, so that results cannot differ by a thread-count-dependent split of the work. An
+// exception in a thread is a test failure (not std::terminate).
 void run_together(const std::function<void(int)>& work) {
   const int omp_threads = num_threads();
   std::barrier start(kThreads);
+  std::vector<std::string> errors(kThreads);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       set_num_threads(omp_threads);
       start.arrive_and_wait();
-      work(t);
+      try {
+        work(t);
+      } catch (const std::exception& e) {
+        errors[t] = e.what();
+      }
     });
   }
   for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(errors[t], "") << "thread " << t;
 }
 
 // n images of height x width x channels, uniform in [0, 1).
@@ -111,7 +124,7 @@ TEST(ThreadSafety, ThreadsWithDifferentBatchSizesAndEntryPointsGetTheSerialOutpu
 
 TEST(ThreadSafety, ThreadsWithAModelEachGetTheSerialOutputs) {
   Sequential built = zoo::mnist_cnn();
-  const std::string path = (temp_dir("thread_safety") / "mnist_cnn_each.fovea").string();
+  const std::string path = (test_dir() / "mnist_cnn_each.fovea").string();
   save_model(built, path);
   const Tensor x = images(16, 28, 28, 1, 300);
   const Tensor expected = load_model(path)->predict(x);

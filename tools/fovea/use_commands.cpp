@@ -20,7 +20,8 @@ namespace {
 
 struct EvalArgs {
   std::string model;
-  std::string data;  // empty: the data set the model was trained on
+  std::string data;
+  bool stored_data = false;  // use the data spec stored in the model file, which may name any path
   int64_t batch_size = 256;
   int64_t limit = 0;
   int threads = 0;
@@ -30,16 +31,21 @@ struct EvalArgs {
 void run_eval(const EvalArgs& args) {
   apply_threads(args.threads);
   LoadedSource source = load_model_source(args.model);
-  std::string spec = args.data;
-  if (spec.empty() && source.user.is_object() && source.user.contains("data")) spec = source.user["data"];
-  FOVEA_CHECK(!spec.empty(), ValueError, "fovea eval: ", args.model,
-              " does not say which data it was trained on; give --data");
+  // A model file can come from anyone: the data it names is read only when the user asks for it by --stored-data.
+  const nlohmann::json stored = source.user.is_object() ? source.user.value("data", nlohmann::json()) : nullptr;
+  FOVEA_CHECK(args.stored_data || !args.data.empty(), ValueError, "fovea eval: give --data SPEC",
+              stored.is_string() ? detail::concat(" (", args.model, " was trained on '", stored.get<std::string>(),
+                                                  "'; --stored-data reads that)")
+                                 : std::string());
+  FOVEA_CHECK(!args.stored_data || stored.is_string(), ValueError, "fovea eval: --stored-data: ", args.model,
+              " does not say which data it was trained on; give --data SPEC");
+  const std::string spec = args.stored_data ? stored.get<std::string>() : args.data;
   DataSplits data = load_data(spec, {});
   Dataset test = data.test.size() > 0 ? data.test : data.train;
   test = take(test, args.limit);
   test.images = stored_normalizer(source.user).transform(test.images);
   std::string loss = "sparse_categorical_crossentropy";
-  if (source.user.is_object() && source.user.contains("loss")) loss = source.user["loss"];
+  if (source.user.is_object() && source.user.value("loss", nlohmann::json()).is_string()) loss = source.user["loss"];
   source.model->compile({.loss = loss, .metrics = {"accuracy"}});
   std::ostream& log = args.json ? std::cerr : std::cout;
   Logs logs = source.model->evaluate(test, {.batch_size = args.batch_size, .verbose = args.json ? 0 : -1,
@@ -134,7 +140,10 @@ void add_eval_command(CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a trained model on a data set's test split");
   cmd->add_option("model", args->model, "model file (or zoo name / JSON config, untrained)")->required();
-  cmd->add_option("-d,--data", args->data, "data set (default: the one the model was trained on)");
+  cmd->add_option("-d,--data", args->data, "data set whose test split (or only split) is evaluated");
+  cmd->add_flag("--stored-data", args->stored_data,
+                "evaluate on the data set named in the model file (it may name any file: only for trusted models)")
+      ->excludes(cmd->get_option("--data"));
   cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str()->check(positive());
   cmd->add_option("--limit", args->limit, "use the first N test samples (0: all)")->check(non_negative());
   cmd->add_option("--threads", args->threads, "compute threads (0: all cores)")->check(thread_count());

@@ -8,9 +8,32 @@
 
 namespace fovea {
 
+namespace detail {
+// text with control characters other than line breaks and tabs (ESC, CR, NUL, DEL, ...) written as \xNN: messages
+// quote bytes of untrusted files, and a terminal must print them, not obey them.
+inline std::string printable(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte < 0x20 && c != '\n' && c != '\t') || byte == 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace detail
+
+// The base of fovea's errors. The message is made printable (detail::printable) whatever went into it.
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit Error(const std::string& message) : std::runtime_error(detail::printable(message)) {}
+  explicit Error(const char* message) : Error(std::string(message)) {}
 };
 // A shape or rank does not fit what an op or layer needs.
 class ShapeError : public Error {

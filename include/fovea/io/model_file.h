@@ -8,11 +8,13 @@
 // an 8-byte little-endian header length N, N bytes of JSON header (padded with spaces so that the data starts
 // 8-byte aligned), then the raw little-endian tensors, contiguous and in order. The header is
 //   {"__metadata__": {"format": "fovea", "format_version": "1", "architecture": "<model.to_json() text>",
-//                     "optimizer": "<optimizers::to_json text>", "epoch": "12", "user": "<JSON object text>"},
+//                     "optimizer": "<optimizers::to_json text>", "epoch": "12", "user": "<JSON object text>",
+//                     "checksums": "{\"conv2d/kernel\": \"8c736521\", ...}"},
 //    "conv2d/kernel": {"dtype": "F32", "shape": [32, 3, 3, 1], "data_offsets": [0, 1152]}, ...}
 // ("architecture" only in save_model files; "optimizer", "epoch", "user", "generator_state" and "callbacks" only
 // when given: "callbacks" is a JSON array of {"values": {name: hexadecimal float text}, "tensors": count}, whose
-// tensors are "callbacks/<index>/<j>"). Weights are named
+// tensors are "callbacks/<index>/<j>"; "checksums", the CRC-32 of every tensor's bytes, in files of this fovea
+// and later: older files load without the check, with a note). Weights are named
 // "<layer name>/<weight name>" ("batch_normalization/moving_mean") and stored in the engine's layouts (conv
 // kernels (out, in / groups, k...), Dense (in, out)), in model.weights() order. Optimizer state entries are
 // named "optimizer/<state name>" (Optimizer::state(): "optimizer/iterations" (I64) and
@@ -60,13 +62,18 @@ struct LoadedModel {
   int64_t epoch = -1;      // -1 when the file has none
   std::string generator_state;                // "" when the file has none; restore with Generator::set_state
   std::vector<CallbackState> callback_states;  // for FitOptions::callback_states; empty when the file has none
+  // "" when every tensor matched its checksum; otherwise (a file written before fovea stored checksums) the
+  // one-line note that loading also wrote to std::clog.
+  std::string note;
   nlohmann::json user;     // null when the file has none
 };
 
 // Reads a file written by save_model: rebuilds the model from its architecture, sets every weight (bit-exact,
 // in the file's dtype), and restores the optimizer onto the new model's weights. Throws IoError naming the file
 // and what is wrong for a damaged file, one of another format or version, or weights that do not fit the
-// architecture.
+// architecture. Every tensor is checked against the CRC-32 stored with it (IoError naming the tensor when its bytes
+// changed) and every weight must be finite (IoError naming the weight, the index and the value); the same holds
+// for load_model and load_weights.
 LoadedModel load_model_file(const std::string& path);
 // The architecture and weights only (an optimizer in the file is ignored).
 std::shared_ptr<Model> load_model(const std::string& path);

@@ -3,13 +3,13 @@
 #pragma once
 
 #include <dnnl.hpp>
-#include <omp.h>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <unordered_map>
 
 #include "fovea/core/tensor.h"
+#include "fovea/core/threading.h"
 
 namespace fovea::onednn {
 
@@ -30,7 +30,7 @@ class PrimitiveCache {
  public:
   template <class T, class Make>
   std::shared_ptr<T> get(const std::string& key, Make&& make) {
-    const std::string full_key = key + "|threads" + std::to_string(omp_get_max_threads());
+    const std::string full_key = key + "|threads" + std::to_string(num_threads());
     auto it = entries_.find(full_key);
     if (it != entries_.end()) return std::static_pointer_cast<T>(it->second);
     auto made = std::make_shared<T>(make());
