@@ -101,12 +101,13 @@ Dataset read_csv(const std::string& path, const CsvOptions& options) {
         if (!parse_label(cells[c], label)) {
           problem = detail::concat(path, ": line ", line_number, ", column ", c + 1, ": cannot read '", cells[c],
                                    "' as an integer class label");
-        } else if (label < 0 || (options.num_classes > 0 && label >= options.num_classes)) {
+        } else if (label < 0 || label >= (options.num_classes > 0 ? options.num_classes : data_detail::kMaxClasses)) {
           problem = detail::concat(
               path, ": line ", line_number, ", column ", c + 1, ": label ", label, " is out of range; expected ",
               options.num_classes > 0
                   ? detail::concat("0 to ", options.num_classes - 1, " (", options.num_classes, " classes)")
-                  : std::string("a non-negative integer"));
+              : label < 0 ? std::string("a non-negative integer")
+                          : data_detail::class_limit_text());
         }
       } else {
         float value = 0;

@@ -5,12 +5,14 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/regular_file.h"
 #include "data/file_util.h"
 #include "fovea/core/error.h"
 
 namespace fovea::data_detail {
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
+  core_detail::require_regular_file(path, "a data file");  // before gzopen: opening a FIFO would block
   // gzopen reads uncompressed files as they are, so one path serves both "x.gz" and "x".
   gzFile file = gzopen(path.c_str(), "rb");
   if (file == nullptr) {

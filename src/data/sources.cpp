@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "data/file_util.h"
 #include "fovea/core/error.h"
 #include "fovea/data/datasets.h"
 
@@ -107,6 +108,10 @@ Dataset arrays_to_dataset(const std::string& x_path, const std::string& y_path, 
       problem = detail::concat("label ", row[0], " of sample ", i, " is not a non-negative integer");
     } else {
       labels[i] = static_cast<int64_t>(row[0]);
+    }
+    if (problem.empty() && num_classes <= 0 && labels[i] >= data_detail::kMaxClasses) {
+      problem = detail::concat("label ", labels[i], " of sample ", i, " is out of range; expected ",
+                               data_detail::class_limit_text());
     }
     if (problem.empty() && num_classes > 0 && labels[i] >= num_classes) {
       problem = detail::concat("label ", labels[i], " of sample ", i, " is out of range; expected 0 to ",

@@ -167,6 +167,18 @@ TEST(RandomCrop, ZeroPaddingIsTheIdentityAndNegativeIsRefused) {
   expect_error_text([] { RandomCrop({.padding = -1}); }, "RandomCrop: padding must be >= 0; got -1");
 }
 
+TEST(RandomCrop, RefusesPaddingThatCanShiftTheImageOutOfView) {
+  // A shift by the full height leaves a blank image: crop=100000 on 28x28 images trained on blanks.
+  expect_error_text([] { RandomCrop({.padding = 3}).check(Shape{3, 4, 1}); },
+                    "RandomCrop: padding 3 can shift a 4x3 image (width x height) out of view with fill=constant; "
+                    "expected less than 3");
+  expect_error_text([] { Augmentation::parse("flip,crop=100000").check(Shape{28, 28, 1}); },
+                    "RandomCrop: padding 100000 can shift a 28x28 image (width x height) out of view with "
+                    "fill=constant; expected less than 28");
+  RandomCrop({.padding = 2}).check(Shape{3, 4, 1});
+  RandomCrop({.padding = 3, .fill_mode = FillMode::wrap}).check(Shape{3, 4, 1});  // wrapped, never blank
+}
+
 TEST(RandomCrop, PadsWithTheChosenFillMode) {
   // Padding 2 on a 1x4 row with wrap: every crop is a rotation of the row or the row itself when the offset is 2.
   const RandomCrop crop({.padding = 2, .fill_mode = FillMode::wrap});
@@ -447,7 +459,9 @@ TEST(Augmentation, ParsesTheCommandLineFormAndPrintsItBack) {
       "zoom=0.1:-0.2..0,brightness=0.1:value_range=0..1,contrast=0.1..0.3:value_range=-1..1,pca=0.2:imagenet,"
       "cutout=1:scale=0.1..0.2:ratio=0.5..2:value=random,cutout=0.5:value=1/2/3";
   EXPECT_EQ(Augmentation::parse(detailed).to_string(), detailed);
-  const auto& translation = dynamic_cast<const RandomTranslation&>(*Augmentation::parse(detailed).transforms()[1]);
+  // Held in a variable: a reference into a temporary Augmentation's transforms would dangle after this line.
+  const Augmentation parsed = Augmentation::parse(detailed);
+  const auto& translation = dynamic_cast<const RandomTranslation&>(*parsed.transforms()[1]);
   EXPECT_EQ(translation.options().height_factor.lower, -0.1);
   EXPECT_EQ(translation.options().width_factor.lower, -0.3);
   EXPECT_EQ(translation.options().fill_mode, FillMode::constant);

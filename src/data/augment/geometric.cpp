@@ -144,7 +144,15 @@ std::string RandomCrop::to_string() const {
   return detail::concat("crop=", options_.padding, augment::sampling_keys(sampling, FillMode::constant, false));
 }
 
-void RandomCrop::check(const Shape& sample_shape) const { augment::require_image(name(), sample_shape); }
+void RandomCrop::check(const Shape& sample_shape) const {
+  augment::require_image(name(), sample_shape);
+  // With a constant fill, a shift by the image's full height or width leaves nothing of it: blank images. (The
+  // other fill modes show the image, mirrored or wrapped, whatever the shift.)
+  const int64_t side = std::min(sample_shape[0], sample_shape[1]);
+  FOVEA_CHECK(options_.fill_mode != FillMode::constant || options_.padding < side, ValueError, name(), ": padding ",
+              options_.padding, " can shift a ", sample_shape[1], "x", sample_shape[0],
+              " image (width x height) out of view with fill=constant; expected less than ", side);
+}
 
 void RandomCrop::apply(float* sample, const Shape& shape, Generator& gen, std::vector<float>& scratch) const {
   check(shape);
