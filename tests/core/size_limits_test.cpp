@@ -32,24 +32,32 @@ TEST(SizeLimits, CheckedMulSaysWhenAProductDoesNotFit) {
 TEST(SizeLimits, NumelOfAShapeTooLargeToIndexIsAShapeError) {
   EXPECT_EQ((Shape{k2to30, k2to30, 4, 1}).numel(), int64_t{1} << 62);
   EXPECT_EQ((Shape{k2to30, k2to30, 4, 2}).checked_numel(), std::nullopt);
-  EXPECT_EQ(error_text([] { (void)Shape({k2to30, k2to30, 16}).numel(); }),
+  EXPECT_EQ(error_text([] {
+              (void)Shape({k2to30, k2to30, 16}).numel();
+            }),
             "shape (1073741824, 1073741824, 16) has more elements than fovea can index (at most 9223372036854775807)");
   EXPECT_THROW((void)Shape({k2to30, k2to30, 16}).numel(), ShapeError);
 }
 
 TEST(SizeLimits, TensorBytesThatWrapAroundAreRefusedBeforeAllocating) {
   // 2^62 float32 elements: the element count fits, the byte count does not (it wrapped to 0 before).
-  EXPECT_EQ(error_text([] { Tensor::empty(Shape{k2to30, k2to30, 4, 1}); }),
+  EXPECT_EQ(error_text([] {
+              Tensor::empty(Shape{k2to30, k2to30, 4, 1});
+            }),
             "a float32 tensor of shape (1073741824, 1073741824, 4, 1) (4611686018427387904 elements) needs more "
             "bytes than fovea can address (at most 9223372036854775807)");
-  EXPECT_EQ(error_text([] { Tensor::zeros(Shape{k2to30, k2to30, 16}); }),
+  EXPECT_EQ(error_text([] {
+              Tensor::zeros(Shape{k2to30, k2to30, 16});
+            }),
             "a tensor of shape (1073741824, 1073741824, 16) has more elements than fovea can index (at most "
             "9223372036854775807)");
 }
 
 TEST(SizeLimits, MemoryTheSystemRefusesIsAMemoryErrorNamingTheTensor) {
   // 2^60 bytes (1 EiB) is beyond any machine's address space: the allocation fails whatever the overcommit policy.
-  EXPECT_EQ(error_text([] { Tensor::empty(Shape{k2to30, int64_t{1} << 28}); }),
+  EXPECT_EQ(error_text([] {
+              Tensor::empty(Shape{k2to30, int64_t{1} << 28});
+            }),
             "out of memory: a float32 tensor of shape (1073741824, 268435456) needs 1.0 EiB (1152921504606846976 "
             "bytes)");
   EXPECT_THROW(Tensor::zeros(Shape{k2to30, int64_t{1} << 28}), MemoryError);

@@ -76,10 +76,11 @@ TEST(HostileConfig, InputAndReshapeSizesThatCannotBeIndexedAreRefused) {
       {"class_name": "Flatten", "config": {}}]}})"),
             "net.json: layers[0] (InputLayer): Input: shape (1099511627776, 1099511627776, 4) has more elements than "
             "fovea can index (at most 2^60)");
-  EXPECT_EQ(error_of(sequential(
-                R"({"class_name": "Reshape", "config": {"target_shape": [1099511627776, 1099511627776, -1]}})")),
-            "net.json: layers[2] (Reshape): Reshape 'reshape': target shape (1099511627776, 1099511627776, -1) has more "
-            "elements than fovea can index (at most 9223372036854775807)");
+  EXPECT_EQ(
+      error_of(
+          sequential(R"({"class_name": "Reshape", "config": {"target_shape": [1099511627776, 1099511627776, -1]}})")),
+      "net.json: layers[2] (Reshape): Reshape 'reshape': target shape (1099511627776, 1099511627776, -1) has more "
+      "elements than fovea can index (at most 9223372036854775807)");
 }
 
 TEST(HostileConfig, ADuplicateLayerNameIsRefusedNamingBothLayers) {

@@ -115,8 +115,8 @@ TEST(OnnxHostileImport, OpsetsTheConvertersDoNotKnowAreRefused) {
   // 999 was read as the newest opset, whatever its operators mean.
   for (const int64_t opset : {int64_t{999}, int64_t{19}, int64_t{0}}) {
     const std::string path = write_node("Relu", {}, "opset" + std::to_string(opset) + ".onnx", opset);
-    EXPECT_EQ(import_error(path), path + ": ai.onnx opset " + std::to_string(opset) +
-                                      " is not supported; fovea reads opsets 1 to 18");
+    EXPECT_EQ(import_error(path),
+              path + ": ai.onnx opset " + std::to_string(opset) + " is not supported; fovea reads opsets 1 to 18");
   }
   EXPECT_EQ(import_error(write_node("Relu", {}, "opset1.onnx", 1)), "no error");
   EXPECT_EQ(import_error(write_node("Relu", {}, "opset18.onnx", 18)), "no error");
@@ -142,8 +142,9 @@ TEST(OnnxHostileImport, DimensionsTooLargeToIndexAreRefused) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     model.SerializeToOstream(&out);
   }
-  EXPECT_EQ(import_error(path), path + ": graph input 'x': Input: shape (1099511627776, 1099511627776, 4) has more "
-                                       "elements than fovea can index (at most 2^60)");
+  EXPECT_EQ(import_error(path), path +
+                                    ": graph input 'x': Input: shape (1099511627776, 1099511627776, 4) has more "
+                                    "elements than fovea can index (at most 2^60)");
 }
 
 }  // namespace

@@ -85,7 +85,8 @@ void prepare_output_folder(const std::string& path) {
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
   if (fs::exists(status)) {
-    FOVEA_CHECK(fs::is_directory(status), IoError, path, ": is ", fs::is_regular_file(status) ? "a file" : "not a folder",
+    FOVEA_CHECK(fs::is_directory(status), IoError, path, ": is ",
+                fs::is_regular_file(status) ? "a file" : "not a folder",
                 "; expected a folder (-o) to write the model, history.csv and metrics.json into");
     return;
   }
@@ -100,12 +101,12 @@ void require_model_file(const std::string& spec) {
   const fs::file_status status = fs::status(spec, ec);
   if (ec || fs::is_regular_file(status)) return;
   const fs::file_type type = status.type();
-  const char* kind = type == fs::file_type::directory ? "a folder"
-                     : type == fs::file_type::fifo    ? "a FIFO"
-                     : type == fs::file_type::socket  ? "a socket"
+  const char* kind = type == fs::file_type::directory   ? "a folder"
+                     : type == fs::file_type::fifo      ? "a FIFO"
+                     : type == fs::file_type::socket    ? "a socket"
                      : type == fs::file_type::character ? "a character device"
-                     : type == fs::file_type::block   ? "a block device"
-                                                      : "not a regular file";
+                     : type == fs::file_type::block     ? "a block device"
+                                                        : "not a regular file";
   throw IoError(detail::concat(spec, ": is ", kind,
                                ", not a regular file; expected a model file, a JSON config or an ONNX file"));
 }

@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   fovea::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& e) {
+    return e.get_exit_code();  // a subcommand's own failing status (onnx-test's failed cases), already reported
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
     // One line, like every other error, with the subcommand whose help lists the flags; status 2 as argparse's.

@@ -52,7 +52,8 @@ std::vector<Tensor> empty_outputs(const Model& model, const std::vector<Tensor>&
     shape[0] = 0;
     FOVEA_CHECK(std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d >= 0; }), ShapeError,
                 "fovea run: ", args.inputs[0], " holds no samples, and the model's output ",
-                output.shape().to_string(true), " has free dimensions that only data can fix; give at least one sample");
+                output.shape().to_string(true),
+                " has free dimensions that only data can fix; give at least one sample");
     ys.push_back(Tensor::zeros(shape));
   }
   return ys;
