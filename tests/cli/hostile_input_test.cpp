@@ -75,6 +75,8 @@ TEST_F(HostileInputTest, NumericFlagsOutOfRangeAreRefusedNamingTheFlag) {
         "--threads: expected a thread count from 0 (all cores) to 4096; got '-2'", "run");
   usage("summary mnist-cnn --batch-size -1", "--batch-size: expected a number >= 0; got '-1'", "summary");
   usage("onnx-test --rtol nan " + path("none"), "--rtol: expected a tolerance >= 0; got 'nan'", "onnx-test");
+  usage("train --seed -1" + out, "--seed: expected a seed from 0 to 18446744073709551615; got '-1'", "train");
+  usage("train --workers -1" + out, "--workers: expected a number of data threads from 0 to 256; got '-1'", "train");
   usage("train --bogus" + out, "The following argument was not expected: --bogus", "train");
   // Checked once the command runs: still one line, status 1.
   expect_refused("bench mnist-cnn --input-shape 28,-1,1",
@@ -125,6 +127,9 @@ TEST_F(HostileInputTest, AFifoAsAnyInputFileIsRefusedWithoutBlocking) {
   const std::string not_npy = ": is a FIFO, not a regular file; expected an NPY file";
   expect_refused("run mnist-cnn -i " + fifo_npy + " -o " + path("y.npy"), "fovea: error: " + fifo_npy + not_npy);
   expect_refused("predict mnist-cnn " + fifo_npy, "fovea: error: " + fifo_npy + not_npy);
+  expect_refused(
+      "onnx-test --list " + fifo_json,
+      "fovea: error: " + fifo_json + ": is a FIFO, not a regular file; expected a list of case folders, one per line");
 }
 
 TEST_F(HostileInputTest, AnEmptyBatchGivesAnEmptyOutput) {

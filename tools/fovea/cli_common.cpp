@@ -18,7 +18,7 @@ LoadedSource load_model_source(const std::string& spec, const zoo::ZooOptions& o
   if (zoo::contains(spec)) return {zoo::create(spec, options), nullptr};
   namespace fs = std::filesystem;
   if (fs::exists(spec)) {
-    require_model_file(spec);
+    require_regular_file(spec, "a model file, a JSON config or an ONNX file");
     if (fs::path(spec).extension() == ".json") return {load_model_config(spec), nullptr};
     if (fs::path(spec).extension() == ".onnx") return {import_onnx(spec), nullptr};
     LoadedModel loaded = load_model_file(spec);
@@ -94,11 +94,10 @@ void prepare_output_folder(const std::string& path) {
   FOVEA_CHECK(!ec, IoError, path, ": cannot create the output folder (", ec.message(), ")");
 }
 
-void require_model_file(const std::string& spec) {
-  // From the path's status alone, which never blocks (the readers check again, and so does each data reader).
+void require_regular_file(const std::string& path, const std::string& expected) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  const fs::file_status status = fs::status(spec, ec);
+  const fs::file_status status = fs::status(path, ec);
   if (ec || fs::is_regular_file(status)) return;
   const fs::file_type type = status.type();
   const char* kind = type == fs::file_type::directory   ? "a folder"
@@ -107,8 +106,7 @@ void require_model_file(const std::string& spec) {
                      : type == fs::file_type::character ? "a character device"
                      : type == fs::file_type::block     ? "a block device"
                                                         : "not a regular file";
-  throw IoError(detail::concat(spec, ": is ", kind,
-                               ", not a regular file; expected a model file, a JSON config or an ONNX file"));
+  throw IoError(detail::concat(path, ": is ", kind, ", not a regular file; expected ", expected));
 }
 
 }  // namespace fovea::cli

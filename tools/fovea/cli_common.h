@@ -53,7 +53,8 @@ CLI::Validator thread_count();
 // folder (<reason>)".
 void prepare_output_folder(const std::string& path);
 
-// The model file, JSON config or ONNX file at spec must be a regular file (a FIFO would block the read forever).
-void require_model_file(const std::string& spec);
+// The file at path, when it exists, must be a regular file: IoError "<path>: is a FIFO, not a regular file; expected
+// <expected>" (opening a FIFO would block forever). Decided from the path's status, which never blocks.
+void require_regular_file(const std::string& path, const std::string& expected);
 
 }  // namespace fovea::cli

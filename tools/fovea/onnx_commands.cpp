@@ -73,6 +73,7 @@ std::vector<std::string> collect_cases(const OnnxTestArgs& args) {
     cases.insert(cases.end(), inside.begin(), inside.end());
   }
   if (!args.list.empty()) {
+    require_regular_file(args.list, "a list of case folders, one per line");
     std::ifstream in(args.list);
     FOVEA_CHECK(in.good(), IoError, args.list, ": cannot open the case list");
     std::string line;

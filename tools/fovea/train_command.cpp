@@ -396,7 +396,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--limit-test", args->limit_test, "use the first N test samples (0: all)")->check(non_negative());
   cmd->add_option("--early-stopping", args->patience, "stop after N epochs without val_loss improvement")
       ->check(non_negative());
-  cmd->add_option("--seed", args->seed)->capture_default_str();
+  cmd->add_option("--seed", args->seed)
+      ->capture_default_str()
+      ->check(number_in(0, 18446744073709551615.0, "a seed from 0 to 18446744073709551615"));
   cmd->add_option("--threads", args->threads, "compute threads (0: all cores)")->check(thread_count());
   cmd->add_option("--workers", args->workers, "background data threads")
       ->capture_default_str()
