@@ -9,6 +9,7 @@
 
 #include "fovea/fovea.h"
 #include "fovea/io/onnx.h"
+#include "fovea/models/config.h"
 #include "onnx/proto_io.h"
 
 namespace fovea {
@@ -109,6 +110,30 @@ TEST(OnnxHostileImport, PoolWindowAttributesAreChecked) {
                                     "pool_dilation.onnx")),
             "node 0 ('bad', MaxPool): kernel_shape [3, 3], strides [1, 1], dilations [1, 4611686018427387904] and "
             "pads [0, 0, 0, 0] reach further than fovea can index (2^40)");
+}
+
+TEST(OnnxHostileImport, OnnxLayersInAConfigCheckTheirWindowsToo) {
+  // A dilated MaxPool imports as an OnnxPool layer whose attributes a saved config carries; a config edited to
+  // strides 0 reached a division by zero in the kernel.
+  const std::string path = write_node("MaxPool", {{"kernel_shape", {2, 2}}, {"dilations", {2, 2}}}, "dilated.onnx");
+  nlohmann::json config = import_onnx(path)->to_config();
+  bool found = false;
+  for (nlohmann::json& layer : config["config"]["layers"]) {
+    if (layer["class_name"] != "OnnxPool") continue;
+    layer["config"]["attributes"]["strides"] = {0, 0};
+    found = true;
+  }
+  ASSERT_TRUE(found) << config.dump();
+  try {
+    model_from_config(config, "net.json");
+    FAIL() << "strides 0 were accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "net.json: layers[1] (OnnxPool 'onnx_pool'): OnnxPool 'onnx_pool' cannot take inputs of shape (None, 1, "
+              "8, 8): Pool: kernel_shape [2, 2], strides [0, 0], dilations [2, 2] and pads [0, 0, 0, 0] do not fit a "
+              "2-D input; expected per spatial axis one positive kernel size, stride and dilation and two "
+              "non-negative pads");
+  }
 }
 
 TEST(OnnxHostileImport, OpsetsTheConvertersDoNotKnowAreRefused) {

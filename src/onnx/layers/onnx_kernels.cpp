@@ -389,10 +389,34 @@ Tensor k_reduce(const Json& a, const Operands& in, bool) {
 
 // ---- neural-network operators ----
 
+// A window's attributes as a config may carry them (the importer checks them too; a hand-written or altered config
+// reaches the kernels directly): n values each (pads 2n), kernel sizes, strides and dilations positive, pads
+// non-negative. A stride of 0 would divide by zero.
+void check_window(const char* op, int n, const std::vector<int64_t>& kernel, const std::vector<int64_t>& strides,
+                  const std::vector<int64_t>& dilations, const std::vector<int64_t>& pads) {
+  const auto text = [](const std::vector<int64_t>& v) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
+    return out + "]";
+  };
+  const auto all = [](const std::vector<int64_t>& v, int64_t low) {
+    return std::all_of(v.begin(), v.end(), [low](int64_t d) { return d >= low && d < (int64_t{1} << 40); });
+  };
+  const size_t rank = static_cast<size_t>(std::max(n, 0));
+  FOVEA_CHECK(n >= 1 && kernel.size() == rank && strides.size() == rank && dilations.size() == rank &&
+                  pads.size() == 2 * rank && all(kernel, 1) && all(strides, 1) && all(dilations, 1) && all(pads, 0),
+              ValueError, op, ": kernel_shape ", text(kernel), ", strides ", text(strides), ", dilations ",
+              text(dilations), " and pads ", text(pads), " do not fit a ", n,
+              "-D input; expected per spatial axis one positive kernel size, stride and dilation and two "
+              "non-negative pads");
+}
+
 // The geometry ConvArgs and ConvTransposeArgs share: strides, dilations, explicit pads, groups, channels first.
 template <class Args>
 Args conv_geometry(const Json& a, int spatial_rank) {
   const std::vector<int64_t> pads = ints_attr(a, "pads");
+  FOVEA_CHECK(pads.empty() || pads.size() == 2 * static_cast<size_t>(std::max(spatial_rank, 0)), ValueError,
+              "Conv: pads hold ", pads.size(), " values; expected ", 2 * spatial_rank, " (a begin and an end per axis)");
   Args args;
   args.strides = to_dims(ints_attr(a, "strides", std::vector<int64_t>(spatial_rank, 1)));
   args.dilation = to_dims(ints_attr(a, "dilations", std::vector<int64_t>(spatial_rank, 1)));
@@ -428,6 +452,7 @@ Tensor k_pool(const Json& a, const Operands& in, bool) {
   const std::vector<int64_t> strides = ints_attr(a, "strides", std::vector<int64_t>(n, 1));
   const std::vector<int64_t> dilations = ints_attr(a, "dilations", std::vector<int64_t>(n, 1));
   std::vector<int64_t> pads = ints_attr(a, "pads", std::vector<int64_t>(2 * n, 0));
+  check_window("Pool", n, kernel, strides, dilations, pads);
   PoolArgs args;
   args.kind = kind == "max" ? PoolKind::max : kind == "average" ? PoolKind::average : PoolKind::l2;
   args.pool_size = to_dims(kernel);
@@ -482,6 +507,7 @@ Tensor k_max_pool_indices(const Json& a, const Operands& in, bool) {
   const std::vector<int64_t> kernel = ints_attr(a, "kernel_shape");
   const std::vector<int64_t> strides = ints_attr(a, "strides", {1, 1});
   const std::vector<int64_t> pads = ints_attr(a, "pads", {0, 0, 0, 0});
+  check_window("MaxPool indices", 2, kernel, strides, {1, 1}, pads);
   const bool column_major = int_attr(a, "storage_order", 0) != 0;
   const int64_t N = x.dim(0), C = x.dim(1), H = x.dim(2), W = x.dim(3);
   const int64_t OH = (H + pads[0] + pads[2] - kernel[0]) / strides[0] + 1;
