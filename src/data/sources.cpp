@@ -49,7 +49,7 @@ int64_t max_label_plus_one(const Dataset& data) {
 // The rows of images and labels listed in kept, in that order.
 Dataset keep_rows(const Tensor& images, const std::vector<int64_t>& labels, const std::vector<int64_t>& kept) {
   Shape shape = images.shape();
-  const int64_t row = shape.rank() > 1 ? images.numel() / shape[0] : 1;
+  const int64_t row = Shape(shape.begin() + 1, shape.end()).numel();  // one sample's values (also for 0 samples)
   shape[0] = static_cast<int64_t>(kept.size());
   Dataset out;
   out.images = Tensor::empty(shape, DType::f32);
@@ -82,6 +82,10 @@ Dataset arrays_to_dataset(const std::string& x_path, const std::string& y_path, 
   Tensor images = array_as_images(read_npy(x_path), x_path);
   Tensor y = read_npy(y_path);
   const int64_t n = images.dim(0);
+  // As the CSV reader: a split of no samples is an error here, not a division by zero later (keep_rows, the
+  // normalizer, the batch count).
+  FOVEA_CHECK(n > 0, IoError, x_path, ": array of shape ", images.shape().to_string(),
+              " holds no samples; expected at least one");
   FOVEA_CHECK(y.rank() >= 1 && y.rank() <= 2 && y.dim(0) == n, IoError, y_path, ": labels of shape ",
               y.shape().to_string(), "; expected (", n, ",), (", n, ", 1) or one-hot (", n, ", K) to match the ", n,
               " samples in ", x_path);

@@ -99,6 +99,16 @@ TEST(HostileFiles, AnNpyShapeBeyondWhatFoveaCanIndexIsRefusedBeforeAllocating) {
                 "<f4)");
 }
 
+TEST(HostileFiles, AnNpySplitOfNoSamplesIsRefused) {
+  // (0, 28, 28, 1) images divided by their zero sample count: SIGFPE in eval, train and bench.
+  const std::filesystem::path dir = temp_dir("hostile_npy_empty");
+  const std::string x = (dir / "x.npy").string(), y = (dir / "y.npy").string();
+  write_npy(x, Tensor::zeros(Shape{0, 28, 28, 1}));
+  write_npy(y, Tensor::zeros(Shape{0}, DType::i64));
+  EXPECT_EQ(error_within_seconds(x, [&](const std::string&) { load_data("npy:" + x + "," + y); }),
+            x + ": array of shape (0, 28, 28, 1) holds no samples; expected at least one");
+}
+
 TEST(HostileFiles, OneHugeLabelIsABadSampleInsteadOfAMillionClassNames) {
   const std::filesystem::path dir = temp_dir("hostile_labels");
   const std::string x = (dir / "x.npy").string(), y = (dir / "y.npy").string();
