@@ -54,6 +54,11 @@ Shape ConvTransposeImpl::compute_output_shape(const std::vector<Shape>& inputs) 
       out.push_back(-1);
       continue;
     }
+    // n * s checked: strides come from configs. Then k, s and the output padding are below 2^61 (resolve_window).
+    const std::optional<int64_t> scaled = checked_mul(n, s);
+    FOVEA_CHECK(scaled && *scaled < (int64_t{1} << 61), ShapeError, describe(), ": strides ",
+                detail::dims_to_string(options_.strides), " on input ", detail::dims_x(in_size),
+                " give an output larger than fovea can index");
     int64_t length = 0;
     if (options_.output_padding.empty()) {
       length = options_.padding == Padding::same ? n * s : n * s + std::max<int64_t>(k - s, 0);

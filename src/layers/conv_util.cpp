@@ -39,6 +39,8 @@ Window resolve_window(std::string_view cls, int rank, const Dims& kernel_size, c
     FOVEA_CHECK(span && *span < std::numeric_limits<int64_t>::max() / 4, ValueError, cls, ": ", what, " ",
                 detail::dims_to_string(w.kernel_size), " with dilation_rate ", detail::dims_to_string(w.dilation),
                 " spans more positions than fovea can index");
+    FOVEA_CHECK(w.strides[i] < std::numeric_limits<int64_t>::max() / 4, ValueError, cls, ": strides ",
+                detail::dims_to_string(w.strides), " step further than fovea can index");
   }
   const auto above_one = [](const Dims& d) { return std::any_of(d.begin(), d.end(), [](int64_t v) { return v > 1; }); };
   FOVEA_CHECK(!(above_one(w.strides) && above_one(w.dilation)), ValueError, cls,

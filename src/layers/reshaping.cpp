@@ -243,13 +243,18 @@ Shape SpatialPadImpl::compute_output_shape(const std::vector<Shape>& inputs) con
     const int64_t size = in[first + i];
     if (size < 0) continue;
     const auto [begin, end] = sides_[i];
+    int64_t sides = 0, padded = 0;  // checked: the sides come from configs
+    const bool fits = !__builtin_add_overflow(begin, end, &sides);
     if (crop_) {
-      FOVEA_CHECK(size - begin - end > 0, ShapeError, describe(), ": cropping (", begin, ", ", end,
+      FOVEA_CHECK(fits && sides < size, ShapeError, describe(), ": cropping (", begin, ", ", end,
                   ") leaves nothing of the ", size, " positions of spatial axis ", i + 1, " in input shape ",
                   in.to_string(true));
-      out[first + i] = size - begin - end;
+      out[first + i] = size - sides;
     } else {
-      out[first + i] = size + begin + end;
+      FOVEA_CHECK(fits && !__builtin_add_overflow(size, sides, &padded), ShapeError, describe(), ": padding (", begin,
+                  ", ", end, ") of the ", size, " positions of spatial axis ", i + 1,
+                  " gives more positions than fovea can index");
+      out[first + i] = padded;
     }
   }
   return out;

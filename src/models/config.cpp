@@ -75,13 +75,16 @@ std::pair<std::string, size_t> layer_ref(const nlohmann::json& ref, const std::s
   return {ref[0].get<std::string>(), ref[1].get<size_t>()};
 }
 
-// layer_from_config, with the shape errors of a layer's constructor (an Input too large to index) prefixed with the
-// place as its ValueErrors are.
+// layer_from_config, with every error of a layer's constructor prefixed with the place (those of layers that do not
+// name it themselves: "Dense: units must be a positive integer" and an Input too large to index).
 Layer configured_layer(const std::string& cls, const nlohmann::json& config, const std::string& place) {
   try {
     return layer_from_config(cls, config, place);
   } catch (const ShapeError& e) {
     throw ShapeError(place + " (" + cls + "): " + e.what());
+  } catch (const ValueError& e) {
+    if (std::string(e.what()).rfind(place, 0) == 0) throw;
+    throw ValueError(place + " (" + cls + "): " + e.what());
   }
 }
 

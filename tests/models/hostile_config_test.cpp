@@ -70,6 +70,30 @@ TEST(HostileConfig, ConvFiltersTimesKernelThatCannotBeIndexedNameTheLayer) {
             "(3037000500, 3037000500) spans more positions than fovea can index");
 }
 
+TEST(HostileConfig, PaddingAndStridesWhoseSumsOverflowNameTheLayer) {
+  // Each sum or product wrapped around int64_t (undefined behaviour) before it was compared.
+  EXPECT_EQ(error_of(sequential(R"({"class_name": "Reshape", "config": {"target_shape": [28, 28, 1]}},
+      {"class_name": "ZeroPadding2D", "config": {"padding": 4611686018427387904}})")),
+            "net.json: layers[3] (ZeroPadding2D): ZeroPadding2D 'zero_padding2d': padding (4611686018427387904, "
+            "4611686018427387904) of the 28 positions of spatial axis 1 gives more positions than fovea can index");
+  EXPECT_EQ(error_of(sequential(R"({"class_name": "Reshape", "config": {"target_shape": [28, 28, 1]}},
+      {"class_name": "Cropping2D", "config": {"cropping": 4611686018427387904}})")),
+            "net.json: layers[3] (Cropping2D): Cropping2D 'cropping2d': cropping (4611686018427387904, "
+            "4611686018427387904) leaves nothing of the 28 positions of spatial axis 1 in input shape (None, 28, 28, "
+            "1)");
+  EXPECT_EQ(error_of(sequential(R"({"class_name": "Reshape", "config": {"target_shape": [28, 28, 1]}},
+      {"class_name": "Conv2DTranspose", "config": {"filters": 1, "kernel_size": 3, "strides": 4611686018427387904}})")),
+            "net.json: layers[3] (Conv2DTranspose): Conv2DTranspose: strides (4611686018427387904, "
+            "4611686018427387904) step further than fovea can index");
+  EXPECT_EQ(error_of(sequential(R"({"class_name": "Reshape", "config": {"target_shape": [28, 28, 1]}},
+      {"class_name": "Conv2DTranspose", "config": {"filters": 1, "kernel_size": 3, "strides": 1099511627776}})")),
+            "net.json: layers[3] (Conv2DTranspose): Conv2DTranspose 'conv2d_transpose' gives an output of shape "
+            "(None, 30786325577728, 30786325577728, 1), more elements than fovea can index (at most 2^60)");
+  // A constructor's own error gets the place too.
+  EXPECT_EQ(error_of(sequential(R"({"class_name": "Dense", "config": {"units": -5}})")),
+            "net.json: layers[2] (Dense): Dense: units must be a positive integer, got -5");
+}
+
 TEST(HostileConfig, InputAndReshapeSizesThatCannotBeIndexedAreRefused) {
   EXPECT_EQ(error_of(R"({"class_name": "Sequential", "config": {"name": "s", "layers": [
       {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 1099511627776, 1099511627776, 4]}},
