@@ -223,7 +223,10 @@ Tensor Tensor::view(const Shape& new_shape) const {
       infer = i;
     } else {
       FOVEA_CHECK(resolved[i] >= 0, ShapeError, "reshape to ", new_shape.to_string(), ": negative dimension");
-      known *= resolved[i];
+      const std::optional<int64_t> product = checked_mul(known, resolved[i]);
+      FOVEA_CHECK(product.has_value(), ShapeError, "cannot reshape ", old.to_string(), " (", old.numel(),
+                  " elements) to ", new_shape.to_string(), ": more elements than fovea can index");
+      known = *product;
     }
   }
   if (infer >= 0) {

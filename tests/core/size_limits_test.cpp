@@ -53,6 +53,15 @@ TEST(SizeLimits, TensorBytesThatWrapAroundAreRefusedBeforeAllocating) {
             "9223372036854775807)");
 }
 
+TEST(SizeLimits, AViewWhoseShapeCannotBeIndexedIsRefused) {
+  const Tensor t = Tensor::zeros(Shape{2, 3});
+  EXPECT_EQ(error_text([&] { t.view(Shape{k2to30, k2to30, 16, -1}); }),
+            "cannot reshape (2, 3) (6 elements) to (1073741824, 1073741824, 16, -1): more elements than fovea can "
+            "index");
+  EXPECT_EQ(error_text([&] { t.view(Shape{k2to30, k2to30, 16}); }),
+            "cannot reshape (2, 3) (6 elements) to (1073741824, 1073741824, 16): more elements than fovea can index");
+}
+
 TEST(SizeLimits, MemoryTheSystemRefusesIsAMemoryErrorNamingTheTensor) {
   // 2^60 bytes (1 EiB) is beyond any machine's address space: the allocation fails whatever the overcommit policy.
   EXPECT_EQ(error_text([] {
