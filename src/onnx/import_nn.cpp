@@ -190,6 +190,10 @@ void convert_conv_transpose(NodeContext& n) {
   Ints pads = n.attr_ints("pads", Ints(2 * c.rank, 0));
   const std::string auto_pad = n.attr_string("auto_pad", "NOTSET");
   Ints output_shape = n.attr_ints("output_shape");
+  const auto positive_size = [](int64_t d) { return d > 0 && d < (int64_t{1} << 40); };
+  if (!std::all_of(output_shape.begin(), output_shape.end(), positive_size)) {
+    n.fail("output_shape must hold positive sizes; got " + ints_text(output_shape));
+  }
   if (output_shape.empty() && (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER")) {
     for (int i = 0; i < c.rank; ++i) output_shape.push_back(c.xs[2 + i] * c.strides[i]);
   }

@@ -96,6 +96,8 @@ TEST(OnnxHostileImport, ConvWindowAttributesAreCheckedAsTheJsonPathChecksThem) {
             "node 0 ('bad', Conv): strides [1] has 1 values; expected 2 (one per spatial axis)");
   EXPECT_EQ(import_error(write_node("ConvTranspose", {{"strides", {0, 0}}}, "transpose_strides0.onnx")),
             "node 0 ('bad', ConvTranspose): strides must be positive; got [0, 0]");
+  EXPECT_EQ(import_error(write_node("ConvTranspose", {{"output_shape", {-8, 8}}}, "output_shape.onnx")),
+            "node 0 ('bad', ConvTranspose): output_shape must hold positive sizes; got [-8, 8]");
   EXPECT_EQ(import_error(write_node("ConvTranspose", {{"output_padding", {-1, 0}}}, "output_padding.onnx")),
             "node 0 ('bad', ConvTranspose): output_padding must hold one non-negative value per spatial axis; got "
             "[-1, 0]");
