@@ -144,14 +144,16 @@ int main(int argc, char** argv) {
   fovea::manual_seed(0);
   fovea::Sequential model = fovea::zoo::mnist_cnn();
 
-  std::printf("mnist-cnn inference, %d cores; 1 caller with %d OpenMP threads against %d callers with %d each, "
-              "%.1f s per figure\n",
-              cores, cores, o.callers, omp_per_caller, o.seconds);
+  std::printf(
+      "mnist-cnn inference, %d cores; 1 caller with %d OpenMP threads against %d callers with %d each, "
+      "%.1f s per figure\n",
+      cores, cores, o.callers, omp_per_caller, o.seconds);
   const std::vector<std::string> torch = o.torch ? torch_lines(o, cores, omp_per_caller) : std::vector<std::string>();
   if (o.torch && torch.empty()) std::printf("(PyTorch run failed or is not installed: fovea's figures alone)\n");
-  std::printf("| batch | fovea 1 caller img/s | fovea %d callers img/s | fovea ratio | PyTorch 1 caller | PyTorch %d "
-              "callers | PyTorch ratio | fovea / PyTorch (%d callers) |\n|---|---|---|---|---|---|---|---|\n",
-              o.callers, o.callers, o.callers);
+  std::printf(
+      "| batch | fovea 1 caller img/s | fovea %d callers img/s | fovea ratio | PyTorch 1 caller | PyTorch %d "
+      "callers | PyTorch ratio | fovea / PyTorch (%d callers) |\n|---|---|---|---|---|---|---|---|\n",
+      o.callers, o.callers, o.callers);
   for (int64_t batch : o.batches) {
     const double one = images_per_second(model, 1, cores, batch, o.seconds);
     const double many = images_per_second(model, o.callers, omp_per_caller, batch, o.seconds);

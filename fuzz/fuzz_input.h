@@ -19,9 +19,9 @@ namespace fovea::fuzz {
 // Writes the bytes to this process's input file (in /dev/shm where it exists: no disk writes per input) and returns
 // its path; the next call rewrites it.
 inline std::string input_file(const uint8_t* data, size_t size, const std::string& extension) {
-  const std::filesystem::path folder =
-      std::filesystem::is_directory("/dev/shm") ? std::filesystem::path("/dev/shm")
-                                                : std::filesystem::temp_directory_path();
+  const std::filesystem::path folder = std::filesystem::is_directory("/dev/shm")
+                                           ? std::filesystem::path("/dev/shm")
+                                           : std::filesystem::temp_directory_path();
   const std::string path = (folder / ("fovea_fuzz_" + std::to_string(::getpid()) + extension)).string();
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));

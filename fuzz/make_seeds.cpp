@@ -65,7 +65,8 @@ std::string jpeg_bytes(int width, int height, int channels) {
   jpeg_start_compress(&info, TRUE);
   std::vector<unsigned char> row(static_cast<size_t>(width * channels));
   while (info.next_scanline < info.image_height) {
-    for (size_t i = 0; i < row.size(); ++i) row[i] = static_cast<unsigned char>((i * 37 + info.next_scanline * 11) % 256);
+    for (size_t i = 0; i < row.size(); ++i)
+      row[i] = static_cast<unsigned char>((i * 37 + info.next_scanline * 11) % 256);
     JSAMPROW rows[] = {row.data()};
     jpeg_write_scanlines(&info, rows, 1);
   }
@@ -91,7 +92,8 @@ void model_files(const fs::path& dir) {
   // A checkpoint: optimizer state after one step, epoch, generator and callback state, user JSON.
   cnn.compile({.optimizer = optimizers::Adam({}), .loss = "sparse_categorical_crossentropy"});
   Generator gen(1);
-  cnn.train_on_batch(Tensor::uniform({4, 8, 8, 1}, 0, 1, &gen), Tensor::from_vector(Shape{4}, std::vector<double>{0, 1, 2, 1}, DType::i64));
+  cnn.train_on_batch(Tensor::uniform({4, 8, 8, 1}, 0, 1, &gen),
+                     Tensor::from_vector(Shape{4}, std::vector<double>{0, 1, 2, 1}, DType::i64));
   save_model(cnn, (dir / "checkpoint.fovea").string(),
              {.optimizer = &cnn.optimizer(),
               .epoch = 3,
@@ -110,8 +112,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path root = argv[1];
-  for (const char* target : {"model_file", "safetensors", "npy", "idx", "cifar", "csv", "image", "model_config",
-                             "onnx", "augmentation"}) {
+  for (const char* target :
+       {"model_file", "safetensors", "npy", "idx", "cifar", "csv", "image", "model_config", "onnx", "augmentation"}) {
     fs::create_directories(root / target);
   }
   manual_seed(0);
@@ -126,7 +128,8 @@ int main(int argc, char** argv) {
   Generator gen(2);
   write_npy((root / "npy" / "f32.npy").string(), Tensor::uniform({2, 3}, -1, 1, &gen));
   write_npy((root / "npy" / "f64_scalar.npy").string(), Tensor::full({}, 2.5, DType::f64));
-  write_npy((root / "npy" / "i64.npy").string(), Tensor::from_vector(Shape{4}, std::vector<double>{0, 1, 2, 3}, DType::i64));
+  write_npy((root / "npy" / "i64.npy").string(),
+            Tensor::from_vector(Shape{4}, std::vector<double>{0, 1, 2, 3}, DType::i64));
   write_npy((root / "npy" / "u8.npy").string(), Tensor::full({2, 2, 2}, 7, DType::u8));
 
   const std::string pixels(3 * 4 * 4, '\x20');

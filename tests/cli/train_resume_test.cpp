@@ -40,9 +40,10 @@ class TrainResumeTest : public testing::CommandTest {
   // The training command's arguments for output folder `out`. mnist-cnn has dropout (the default generator) and
   // early stopping keeps counters and the best weights (restored at the end): all of it must survive a kill.
   std::vector<std::string> train_args(const fs::path& out, bool resume) const {
-    std::vector<std::string> args = {FOVEA_CLI_PATH, "train", "--data", data_, "--model", "mnist-cnn",
-                                     "--epochs", "6", "--batch-size", "32", "--lr", "0.003", "--early-stopping",
-                                     "2", "--threads", "1", "-v", "2", "-o", out.string()};
+    std::vector<std::string> args = {
+        FOVEA_CLI_PATH, "train", "--data", data_,       "--model",          "mnist-cnn", "--epochs",  "6",
+        "--batch-size", "32",    "--lr",   "0.003",     "--early-stopping", "2",         "--threads", "1",
+        "-v",           "2",     "-o",     out.string()};
     if (resume) args.push_back("--resume");
     return args;
   }
@@ -92,7 +93,8 @@ std::vector<std::string> temporary_files(const fs::path& dir) {
 TEST_F(TrainResumeTest, RunsKilledAtSeededMomentsAndResumedEqualTheUninterruptedRunBitForBit) {
   const fs::path reference = dir_ / "reference";
   const Clock::time_point began = Clock::now();
-  ASSERT_EQ(finish(start(train_args(reference, false), dir_ / "reference.log")), 0) << read_file(dir_ / "reference.log");
+  ASSERT_EQ(finish(start(train_args(reference, false), dir_ / "reference.log")), 0)
+      << read_file(dir_ / "reference.log");
   const double run_seconds = std::chrono::duration<double>(Clock::now() - began).count();
   const std::string reference_history = read_file(reference / "history.csv");
   std::shared_ptr<Model> reference_model = load_model((reference / "model.fovea").string());
@@ -121,7 +123,8 @@ TEST_F(TrainResumeTest, RunsKilledAtSeededMomentsAndResumedEqualTheUninterrupted
       const Tensor& a = got[i]->value;
       const Tensor& b = want[i]->value;
       ASSERT_EQ(a.nbytes(), b.nbytes());
-      EXPECT_EQ(std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()), 0) << "seed " << seed << ": weight " << got[i]->name;
+      EXPECT_EQ(std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()), 0)
+          << "seed " << seed << ": weight " << got[i]->name;
     }
     EXPECT_EQ(temporary_files(out), std::vector<std::string>()) << "seed " << seed;
   }

@@ -1,9 +1,9 @@
 // Error messages quote bytes of untrusted files; whatever went into one, the message is safe to print.
+#include "fovea/core/error.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "fovea/core/error.h"
 
 namespace fovea {
 namespace {

@@ -54,8 +54,9 @@ TEST(ModelFileIntegrity, AFlippedBitInAWeightIsAnErrorNamingTheTensor) {
   std::string bytes = read_bytes(path);
   bytes[bytes.size() - 3] ^= 0x10;  // inside the last tensor's data: dense_1/bias
   write_bytes(path, bytes);
-  EXPECT_EQ(load_error(path), path + ": tensor 'dense_1/bias' does not match its checksum: the file is damaged "
-                                     "(changed bytes or an incomplete copy)");
+  EXPECT_EQ(load_error(path), path +
+                                  ": tensor 'dense_1/bias' does not match its checksum: the file is damaged "
+                                  "(changed bytes or an incomplete copy)");
   try {
     load_weights(model, path);
     ADD_FAILURE() << "load_weights accepted a damaged file";
@@ -70,8 +71,9 @@ TEST(ModelFileIntegrity, NonFiniteWeightsAreAnErrorNamingTheWeightIndexAndValue)
   kernel.data<float>()[5] = std::numeric_limits<float>::quiet_NaN();
   const std::string path = (test_dir() / "nan.fovea").string();
   save_model(model, path);  // a diverged model can still be saved, to be looked at
-  EXPECT_EQ(load_error(path), path + ": weight 'dense/kernel' holds nan at index 5; a model's weights must be "
-                                     "finite (was it saved after training diverged?)");
+  EXPECT_EQ(load_error(path), path +
+                                  ": weight 'dense/kernel' holds nan at index 5; a model's weights must be "
+                                  "finite (was it saved after training diverged?)");
 }
 
 TEST(ModelFileIntegrity, FilesWithoutChecksumsLoadWithANote) {
@@ -88,8 +90,9 @@ TEST(ModelFileIntegrity, FilesWithoutChecksumsLoadWithANote) {
   std::clog.rdbuf(captured.rdbuf());
   LoadedModel loaded = load_model_file(path);
   std::clog.rdbuf(saved);
-  const std::string note = path + ": no checksums (written by an older fovea), so damaged weights cannot be "
-                                  "detected; saving the model again adds them";
+  const std::string note = path +
+                           ": no checksums (written by an older fovea), so damaged weights cannot be "
+                           "detected; saving the model again adds them";
   EXPECT_EQ(loaded.note, note);
   EXPECT_EQ(captured.str(), "fovea: note: " + note + "\n");
   EXPECT_EQ(loaded.model->count_params(), model.count_params());

@@ -18,8 +18,8 @@
 #include "fovea/layers/layer_config.h"
 #include "fovea/layers/reshaping.h"
 #include "fovea/models/config.h"
-#include "fovea/zoo/zoo.h"
 #include "fovea/zoo/modern.h"
+#include "fovea/zoo/zoo.h"
 
 namespace fovea {
 namespace {

@@ -25,9 +25,9 @@ fs::path test_dir() {
 
 // Dropout draws from the default generator every step, so a resumption that lost the generator's state diverges.
 std::shared_ptr<Model> dropout_model() {
-  auto model = std::make_shared<Sequential>(std::vector<Layer>{
-      InputLayer({6}), Dense({.units = 16, .activation = ActivationKind::relu}), Dropout({.rate = 0.3}),
-      Dense({.units = 3, .activation = ActivationKind::softmax})});
+  auto model = std::make_shared<Sequential>(
+      std::vector<Layer>{InputLayer({6}), Dense({.units = 16, .activation = ActivationKind::relu}),
+                         Dropout({.rate = 0.3}), Dense({.units = 3, .activation = ActivationKind::softmax})});
   model->compile({.optimizer = optimizers::Adam({.learning_rate = 0.01}),
                   .loss = "sparse_categorical_crossentropy",
                   .metrics = {"accuracy"}});
@@ -45,10 +45,10 @@ Dataset samples() {
 // EarlyStopping that restores its best weights and a ReduceLROnPlateau that acts within a few epochs: both carry
 // state from epoch to epoch.
 std::vector<CallbackPtr> stateful_callbacks() {
-  return {std::make_shared<EarlyStopping>(EarlyStoppingOptions{.monitor = "loss", .patience = 3,
-                                                               .restore_best_weights = true}),
-          std::make_shared<ReduceLROnPlateau>(ReduceLROnPlateauOptions{.monitor = "loss", .factor = 0.5,
-                                                                        .patience = 1, .min_delta = 0.05})};
+  return {std::make_shared<EarlyStopping>(
+              EarlyStoppingOptions{.monitor = "loss", .patience = 3, .restore_best_weights = true}),
+          std::make_shared<ReduceLROnPlateau>(
+              ReduceLROnPlateauOptions{.monitor = "loss", .factor = 0.5, .patience = 1, .min_delta = 0.05})};
 }
 
 FitOptions fit_options(int64_t epochs, std::vector<CallbackPtr> callbacks) {
@@ -79,8 +79,8 @@ TEST(ResumeTest, ACheckpointedRunContinuedInAFreshModelEqualsTheUninterruptedRun
   manual_seed(11);
   std::shared_ptr<Model> first = dropout_model();
   std::vector<CallbackPtr> first_callbacks = stateful_callbacks();
-  first_callbacks.push_back(std::make_shared<LambdaCallback>(LambdaCallbackOptions{
-      .on_epoch_end = [&](int64_t epoch, Logs&) {
+  first_callbacks.push_back(
+      std::make_shared<LambdaCallback>(LambdaCallbackOptions{.on_epoch_end = [&](int64_t epoch, Logs&) {
         if (epoch + 1 != kCheckpointAfter) return;
         std::vector<CallbackState> states;
         for (size_t i = 0; i + 1 < first_callbacks.size(); ++i) states.push_back(first_callbacks[i]->state());
@@ -96,8 +96,8 @@ TEST(ResumeTest, ACheckpointedRunContinuedInAFreshModelEqualsTheUninterruptedRun
   LoadedModel loaded = load_model_file(checkpoint);
   ASSERT_EQ(loaded.epoch, kCheckpointAfter);
   ASSERT_EQ(loaded.callback_states.size(), 2u);
-  loaded.model->compile({.optimizer = loaded.optimizer, .loss = "sparse_categorical_crossentropy",
-                         .metrics = {"accuracy"}});
+  loaded.model->compile(
+      {.optimizer = loaded.optimizer, .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
   DefaultGenerator()->set_state(loaded.generator_state);
   FitOptions resumed_options = fit_options(kEpochs, stateful_callbacks());
   resumed_options.initial_epoch = loaded.epoch;
@@ -215,10 +215,12 @@ TEST(ResumeTest, CallbackStatesRoundTripThroughModelFilesWithInfinitiesExactly) 
     save_model(model, path, {.generator_state = "not a state"});
     FAIL();
   } catch (const ValueError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "save_model(" + path + "): generator_state: random generator state: expected the text "
-              "Generator::state() writes (the mt19937_64 state, a flag and a number), got 11 characters that do not "
-              "parse");
+    EXPECT_EQ(
+        std::string(e.what()),
+        "save_model(" + path +
+            "): generator_state: random generator state: expected the text "
+            "Generator::state() writes (the mt19937_64 state, a flag and a number), got 11 characters that do not "
+            "parse");
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "train_checkpoint.h"
 #include "fovea/core/error.h"
 #include "fovea/core/rng.h"
 #include "fovea/core/threading.h"
@@ -120,27 +121,6 @@ nlohmann::json run_settings(const TrainArgs& args) {
           {"fine-tune-lr", args.fine_tune_lr}};
 }
 
-// A flag's value as a person typed it: strings without JSON quotes.
-std::string flag_value(const nlohmann::json& value) {
-  if (value.is_string()) return value.get<std::string>().empty() ? "''" : value.get<std::string>();
-  return value.dump();
-}
-
-// Refuses to resume from a checkpoint whose run had other settings, naming each difference.
-void check_resumable(const nlohmann::json& stored, const nlohmann::json& current, const std::string& checkpoint) {
-  std::string differences;
-  for (const auto& [name, value] : current.items()) {
-    const bool differs = !stored.contains(name) || stored[name] != value;
-    if (!differs) continue;
-    differences += detail::concat(differences.empty() ? "" : ", ", "--", name, " ",
-                                  stored.contains(name) ? flag_value(stored[name]) : std::string("(not set)"),
-                                  " (this run: ", flag_value(value), ")");
-  }
-  FOVEA_CHECK(differences.empty(), ValueError, "--resume: ", checkpoint,
-              " was written by a run with other settings: ", differences,
-              "; repeat that run's settings to continue it, or train into another output folder (-o)");
-}
-
 void write_json(const std::filesystem::path& path, const nlohmann::json& value) {
   std::ofstream out(path);
   out << value.dump(2) << '\n';
@@ -212,32 +192,17 @@ void run_train(const TrainArgs& args) {
   // A fine-tuning run has two phases: the new head alone for --epochs, then everything for --fine-tune-epochs.
   const bool fine_tunes = !args.base.empty() && args.fine_tune_epochs > 0;
   std::shared_ptr<Model> model;
-  LoadedModel resumed;
-  bool resumed_in_fine_tuning = false;
-  int64_t fine_tune_end = 0;  // the epoch fine-tuning ends at, once it has started
+  RunCheckpoint resumed;  // where an interrupted run stopped (epoch -1: starting afresh)
   if (args.resume && fs::exists(checkpoint)) {
-    resumed = load_model_file(checkpoint.string());
-    const nlohmann::json& run = resumed.user.is_object() ? resumed.user.value("run", nlohmann::json()) : nlohmann::json();
-    if (run.is_object()) {
-      check_resumable(run.value("settings", nlohmann::json::object()), settings, checkpoint.string());
-      resumed_in_fine_tuning = run.value("phase", "") == "fine-tune";
-      fine_tune_end = run.value("fine_tune_end", int64_t{0});
-      const int threads = run.value("threads", 0);
-      if (threads != num_threads()) {
-        log << "Note: the run used " << threads << " compute threads and this one uses " << num_threads()
-            << "; results will not repeat bit for bit (--threads " << threads << " would)\n";
-      }
-    } else {
-      log << "Note: " << checkpoint.string() << " was written by an older fovea without its run's settings; "
-          << "resuming with this run's\n";
-    }
-    model = resumed.model;
-    model->compile({.optimizer = resumed.optimizer ? resumed.optimizer : make_optimizer(args),
+    resumed = read_run_checkpoint(checkpoint.string(), settings, log);
+    model = resumed.loaded.model;
+    model->compile({.optimizer = resumed.loaded.optimizer ? resumed.loaded.optimizer : make_optimizer(args),
                     .loss = "sparse_categorical_crossentropy",
                     .metrics = {"accuracy"}});
     // Dropout continues from where the interrupted run's draws stopped.
-    if (!resumed.generator_state.empty()) DefaultGenerator()->set_state(resumed.generator_state);
-    log << "Resuming from " << checkpoint.string() << " after epoch " << std::max<int64_t>(resumed.epoch, 0) << "\n";
+    if (!resumed.loaded.generator_state.empty()) DefaultGenerator()->set_state(resumed.loaded.generator_state);
+    log << "Resuming from " << checkpoint.string() << " after epoch " << std::max<int64_t>(resumed.loaded.epoch, 0)
+        << "\n";
   } else if (base.model) {
     model = transfer_model(*base.model, args.cut, data.num_classes);
     model->compile({.optimizer = make_optimizer(args), .loss = "sparse_categorical_crossentropy",
@@ -267,7 +232,8 @@ void run_train(const TrainArgs& args) {
                                {"data", args.data},
                                {"loss", "sparse_categorical_crossentropy"}};
   const std::string history_path = (fs::path(args.output) / "history.csv").string();
-  const int64_t initial_epoch = std::max<int64_t>(resumed.epoch, 0);
+  const int64_t initial_epoch = std::max<int64_t>(resumed.loaded.epoch, 0);
+  const bool resumed_in_fine_tuning = resumed.phase == TrainPhase::fine_tune;
   std::vector<CallbackPtr> callbacks = {  // the CSV logger first: fine-tuning replaces it with an appending one
       std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = history_path, .append = initial_epoch > 0}),
       std::make_shared<TerminateOnNaN>(),
@@ -276,44 +242,32 @@ void run_train(const TrainArgs& args) {
     callbacks.push_back(std::make_shared<EarlyStopping>(
         EarlyStoppingOptions{.patience = args.patience, .restore_best_weights = true}));
   }
-  // A checkpoint after every epoch, so that --resume continues an interrupted run exactly: the optimizer, the
-  // default generator (dropout) and the other callbacks' states, taken last, once they have seen the epoch.
-  std::string phase = resumed_in_fine_tuning ? "fine-tune" : "head";
-  callbacks.push_back(std::make_shared<LambdaCallback>(LambdaCallbackOptions{
-      .on_epoch_end = [&](int64_t epoch, Logs&) {
-        std::vector<CallbackState> states;
-        for (size_t i = 0; i + 1 < callbacks.size(); ++i) states.push_back(callbacks[i]->state());
-        nlohmann::json checkpoint_user = user;
-        checkpoint_user["run"] = {{"settings", settings},
-                                  {"phase", phase},
-                                  {"fine_tune_end", fine_tune_end},
-                                  {"threads", num_threads()}};
-        save_model(*model, checkpoint.string(),
-                   {.optimizer = &model->optimizer(),
-                    .epoch = epoch + 1,
-                    .user = checkpoint_user,
-                    .generator_state = DefaultGenerator()->state(),
-                    .callback_states = states});
-      }}));
-
   const auto start = std::chrono::steady_clock::now();
   FitOptions fit_options{.epochs = args.epochs,
                          .batch_size = args.batch_size,
                          .validation_split = args.validation_split,
-                         .callbacks = callbacks,
+                         .callbacks = {},
                          .verbose = args.verbose,
                          .out = &log,
                          .initial_epoch = initial_epoch,
-                         .callback_states = resumed.callback_states,
+                         .callback_states = resumed.loaded.callback_states,
                          .seed = args.seed,
                          .workers = args.workers,
                          .normalizer = batch_normalizer,
                          .augmentation = augmentation};
+  // A checkpoint after every epoch, so that --resume continues an interrupted run exactly; last, so that the other
+  // callbacks' states it stores have seen the epoch.
+  auto checkpoint_writer =
+      std::make_shared<CheckpointWriter>(checkpoint.string(), user, settings, &fit_options.callbacks);
+  checkpoint_writer->set_phase(resumed.phase, resumed.fine_tune_end);
+  callbacks.push_back(checkpoint_writer);
+  fit_options.callbacks = callbacks;
   History history;
   if (!resumed_in_fine_tuning) history = model->fit(train, fit_options);
   if (fine_tunes) {
     // Fine-tuning: everything trainable again, at a lower learning rate, continuing the same history file. A run
     // resumed in this phase has its checkpoint's model (all trainable) and optimizer already.
+    int64_t fine_tune_end = resumed.fine_tune_end;
     if (!resumed_in_fine_tuning) {
       set_trainable(*model, true);
       const double rate = args.fine_tune_lr > 0 ? args.fine_tune_lr : model->optimizer().learning_rate() / 10;
@@ -324,8 +278,8 @@ void run_train(const TrainArgs& args) {
       fit_options.initial_epoch = initial_epoch + static_cast<int64_t>(history.epochs().size());
       fit_options.callback_states.clear();
       fine_tune_end = fit_options.initial_epoch + args.fine_tune_epochs;
+      checkpoint_writer->set_phase(TrainPhase::fine_tune, fine_tune_end);
     }
-    phase = "fine-tune";
     fit_options.callbacks[0] = std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = history_path, .append = true});
     fit_options.epochs = fine_tune_end;
     history.extend(model->fit(train, fit_options));
