@@ -59,13 +59,23 @@ std::string write_node(const std::string& op, const std::vector<std::pair<std::s
   node->set_op_type(op);
   node->set_name("bad");
   node->add_input("x");
+  if (op == "Tile") {
+    const auto repeats = attrs.at(0).second;
+    *g->add_initializer() = onnx_detail::tensor_to_proto(
+        Tensor::from_vector(Shape{static_cast<int64_t>(repeats.size())},
+                            std::vector<double>(repeats.begin(), repeats.end()), DType::i64),
+        "repeats");
+    node->add_input("repeats");
+  }
   if (op == "Conv" || op == "ConvTranspose") {
     const Shape w = op == "Conv" ? Shape{2, 1, 3, 3} : Shape{1, 2, 3, 3};
     *g->add_initializer() = onnx_detail::tensor_to_proto(Tensor::ones(w), "w");
     node->add_input("w");
   }
   node->add_output("y");
-  for (const auto& [key, values] : attrs) add_ints(node, key, values);
+  for (const auto& [key, values] : attrs) {
+    if (op != "Tile") add_ints(node, key, values);
+  }
   const std::string path = temp_file(name);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   model.SerializeToOstream(&out);
@@ -101,6 +111,17 @@ TEST(OnnxHostileImport, ConvWindowAttributesAreCheckedAsTheJsonPathChecksThem) {
   EXPECT_EQ(import_error(write_node("ConvTranspose", {{"output_padding", {-1, 0}}}, "output_padding.onnx")),
             "node 0 ('bad', ConvTranspose): output_padding must hold one non-negative value per spatial axis; got "
             "[-1, 0]");
+}
+
+TEST(OnnxHostileImport, TileRepeatsAreChecked) {
+  // -1 repeats made a vector of 2^64 - 1 tensors (std::length_error), 2^40 one of 2^40.
+  EXPECT_EQ(import_error(write_node("Tile", {{"repeats", {1, 1, -1, 1}}}, "tile_negative.onnx")),
+            "node 0 ('bad', Tile): OnnxTile 'onnx_tile' cannot take inputs of shape (None, 1, 8, 8): Tile: repeats -1 "
+            "on axis 2 of size 8; expected a positive count that gives fewer than 2^40 positions");
+  EXPECT_EQ(import_error(write_node("Tile", {{"repeats", {1, 1, 1099511627776, 1}}}, "tile_huge.onnx")),
+            "node 0 ('bad', Tile): OnnxTile 'onnx_tile' cannot take inputs of shape (None, 1, 8, 8): Tile: repeats "
+            "1099511627776 on axis 2 of size 8; expected a positive count that gives fewer than 2^40 positions");
+  EXPECT_EQ(import_error(write_node("Tile", {{"repeats", {1, 1, 2, 2}}}, "tile.onnx")), "no error");
 }
 
 TEST(OnnxHostileImport, PoolWindowAttributesAreChecked) {

@@ -181,7 +181,14 @@ Tensor k_gather(const Json& a, const Operands& in, bool) {
 Tensor k_tile(const Json& a, const Operands& in, bool) {
   Tensor x = in[0];
   const std::vector<int64_t> repeats = ints_attr(a, "repeats");
+  FOVEA_CHECK(static_cast<int>(repeats.size()) == x.rank(), ValueError, "Tile: ", repeats.size(),
+              " repeats for an input of rank ", x.rank(), "; expected one per axis");
   for (size_t d = 0; d < repeats.size(); ++d) {
+    // Checked before the copies are listed: -1 or 2^40 repeats made a vector of that many tensors.
+    const std::optional<int64_t> size = checked_mul(x.dim(static_cast<int>(d)), repeats[d]);
+    FOVEA_CHECK(repeats[d] >= 1 && size && *size < (int64_t{1} << 40), ValueError, "Tile: repeats ", repeats[d],
+                " on axis ", d, " of size ", x.dim(static_cast<int>(d)),
+                "; expected a positive count that gives fewer than 2^40 positions");
     if (repeats[d] == 1) continue;
     x = concat(std::vector<Tensor>(static_cast<size_t>(repeats[d]), x), static_cast<int>(d));
   }
