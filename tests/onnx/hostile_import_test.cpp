@@ -59,13 +59,19 @@ std::string write_node(const std::string& op, const std::vector<std::pair<std::s
   node->set_op_type(op);
   node->set_name("bad");
   node->add_input("x");
-  if (op == "Tile") {
-    const auto repeats = attrs.at(0).second;
-    *g->add_initializer() = onnx_detail::tensor_to_proto(
-        Tensor::from_vector(Shape{static_cast<int64_t>(repeats.size())},
-                            std::vector<double>(repeats.begin(), repeats.end()), DType::i64),
-        "repeats");
-    node->add_input("repeats");
+  if (op == "Tile" || op == "Pad") {  // their integer lists are inputs
+    const auto& [key, values] = attrs.at(0);
+    *g->add_initializer() =
+        onnx_detail::tensor_to_proto(Tensor::from_vector(Shape{static_cast<int64_t>(values.size())},
+                                                         std::vector<double>(values.begin(), values.end()), DType::i64),
+                                     key);
+    node->add_input(key);
+  }
+  if (op == "Pad") {  // edge mode: no Keras layer takes it, so the OnnxPad kernel runs at import
+    ::onnx::AttributeProto* mode = node->add_attribute();
+    mode->set_name("mode");
+    mode->set_type(::onnx::AttributeProto::STRING);
+    mode->set_s("edge");
   }
   if (op == "Conv" || op == "ConvTranspose") {
     const Shape w = op == "Conv" ? Shape{2, 1, 3, 3} : Shape{1, 2, 3, 3};
@@ -74,7 +80,7 @@ std::string write_node(const std::string& op, const std::vector<std::pair<std::s
   }
   node->add_output("y");
   for (const auto& [key, values] : attrs) {
-    if (op != "Tile") add_ints(node, key, values);
+    if (op != "Tile" && op != "Pad") add_ints(node, key, values);
   }
   const std::string path = temp_file(name);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -122,6 +128,14 @@ TEST(OnnxHostileImport, TileRepeatsAreChecked) {
             "node 0 ('bad', Tile): OnnxTile 'onnx_tile' cannot take inputs of shape (None, 1, 8, 8): Tile: repeats "
             "1099511627776 on axis 2 of size 8; expected a positive count that gives fewer than 2^40 positions");
   EXPECT_EQ(import_error(write_node("Tile", {{"repeats", {1, 1, 2, 2}}}, "tile.onnx")), "no error");
+}
+
+TEST(OnnxHostileImport, EdgePadsThatWouldTakeMillionsOfSlicesAreRefused) {
+  // One slice per padded position: 2^41 positions was a loop of 2^41 slices.
+  EXPECT_EQ(import_error(write_node("Pad", {{"pads", {0, 0, 2199023255552, 0, 0, 0, 0, 0}}}, "pad_huge.onnx")),
+            "node 0 ('bad', Pad): OnnxPad 'onnx_pad' cannot take inputs of shape (None, 1, 8, 8): Pad: pad "
+            "2199023255552 in edge mode; expected less than 1048576 positions either way");
+  EXPECT_EQ(import_error(write_node("Pad", {{"pads", {0, 0, 1, 1, 0, 0, 1, 1}}}, "pad.onnx")), "no error");
 }
 
 TEST(OnnxHostileImport, PoolWindowAttributesAreChecked) {

@@ -203,6 +203,12 @@ Tensor k_pad(const Json& a, const Operands& in, bool) {
   FOVEA_CHECK(static_cast<int>(pads.size()) == 2 * rank, ValueError, "Pad: needs ", 2 * rank, " pads for rank ", rank,
               ", got ", pads.size());
   const std::string mode = string_attr(a, "mode", "constant");
+  // Edge and reflect padding take one slice per padded position: their pads stay below 2^20, the others below 2^40.
+  const int64_t limit = mode == "constant" ? int64_t{1} << 40 : int64_t{1} << 20;
+  for (int64_t p : pads) {
+    FOVEA_CHECK(p > -limit && p < limit, ValueError, "Pad: pad ", p, " in ", mode, " mode; expected less than ", limit,
+                " positions either way");
+  }
   if (mode == "constant") {
     PadArgs args;
     for (int d = 0; d < rank; ++d) {
