@@ -2,7 +2,10 @@
 // one mnist-cnn at once, against one thread calling it alone with every core, at each batch size; then the same in
 // PyTorch (bench/torch_concurrent.py: TorchScript, Python threads, which release the GIL inside the ops).
 //
-//   concurrent_inference [--callers 8] [--batches 16,1] [--seconds 3] [--omp-per-caller N] [--no-torch]
+//   concurrent_inference [--callers 8] [--batches 16,1] [--seconds 2] [--rounds 5] [--omp-per-caller N] [--no-torch]
+//
+// The one-caller and many-caller figures alternate --rounds times per batch size, so that both meet the same moments
+// of a shared machine; each figure is the median of its rounds.
 //
 // --omp-per-caller (default: cores / callers, at least 1) is the OpenMP thread count of each calling thread. Each
 // caller's kernels start a team of that many threads, so callers x threads above the cores oversubscribe the
@@ -28,7 +31,8 @@ using Clock = std::chrono::steady_clock;
 struct Options {
   int callers = 8;
   std::vector<int64_t> batches = {16, 1};
-  double seconds = 3;
+  double seconds = 2;
+  int rounds = 5;
   int omp_per_caller = 0;  // 0: cores / callers
   bool torch = true;
   std::string python = "/usr/bin/python3";
@@ -55,6 +59,8 @@ Options parse(int argc, char** argv) {
       while (std::getline(items, item, ',')) o.batches.push_back(std::stoll(item));
     } else if (a == "--seconds") {
       o.seconds = std::stod(value());
+    } else if (a == "--rounds") {
+      o.rounds = std::stoi(value());
     } else if (a == "--omp-per-caller") {
       o.omp_per_caller = std::stoi(value());
     } else if (a == "--no-torch") {
@@ -65,12 +71,13 @@ Options parse(int argc, char** argv) {
       o.torch_script = value();
     } else {
       std::fprintf(stderr,
-                   "usage: concurrent_inference [--callers N] [--batches 16,1] [--seconds S] [--omp-per-caller N] "
+                   "usage: concurrent_inference [--callers N] [--batches 16,1] [--seconds S] [--rounds R] "
+                   "[--omp-per-caller N] "
                    "[--no-torch] [--python PATH] [--torch-script PATH]\n");
       std::exit(2);
     }
   }
-  if (o.callers < 1 || o.seconds <= 0 || o.omp_per_caller < 0 || o.batches.empty() ||
+  if (o.callers < 1 || o.seconds <= 0 || o.rounds < 1 || o.omp_per_caller < 0 || o.batches.empty() ||
       std::any_of(o.batches.begin(), o.batches.end(), [](int64_t b) { return b < 1; })) {
     std::fprintf(stderr, "concurrent_inference: callers, seconds and batch sizes must be positive\n");
     std::exit(2);
@@ -109,13 +116,19 @@ double images_per_second(fovea::Model& model, int callers, int omp_threads, int6
   return static_cast<double>(total * batch) / elapsed;
 }
 
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 // PyTorch's figures, "<callers> <batch> <images/s>" per line, or an empty list when it cannot run.
 std::vector<std::string> torch_lines(const Options& o, int cores, int omp_per_caller) {
   std::string batches;
   for (int64_t b : o.batches) batches += (batches.empty() ? "" : ",") + std::to_string(b);
   const std::string cmd = o.python + " '" + o.torch_script + "' --callers " + std::to_string(o.callers) +
-                          " --batches " + batches + " --seconds " + std::to_string(o.seconds) + " --cores " +
-                          std::to_string(cores) + " --omp-per-caller " + std::to_string(omp_per_caller);
+                          " --batches " + batches + " --seconds " + std::to_string(o.seconds) + " --rounds " +
+                          std::to_string(o.rounds) + " --cores " + std::to_string(cores) + " --omp-per-caller " +
+                          std::to_string(omp_per_caller);
   std::vector<std::string> lines;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return lines;
@@ -146,8 +159,8 @@ int main(int argc, char** argv) {
 
   std::printf(
       "mnist-cnn inference, %d cores; 1 caller with %d OpenMP threads against %d callers with %d each, "
-      "%.1f s per figure\n",
-      cores, cores, o.callers, omp_per_caller, o.seconds);
+      "median of %d alternating rounds of %.1f s\n",
+      cores, cores, o.callers, omp_per_caller, o.rounds, o.seconds);
   const std::vector<std::string> torch = o.torch ? torch_lines(o, cores, omp_per_caller) : std::vector<std::string>();
   if (o.torch && torch.empty()) std::printf("(PyTorch run failed or is not installed: fovea's figures alone)\n");
   std::printf(
@@ -155,8 +168,12 @@ int main(int argc, char** argv) {
       "callers | PyTorch ratio | fovea / PyTorch (%d callers) |\n|---|---|---|---|---|---|---|---|\n",
       o.callers, o.callers, o.callers);
   for (int64_t batch : o.batches) {
-    const double one = images_per_second(model, 1, cores, batch, o.seconds);
-    const double many = images_per_second(model, o.callers, omp_per_caller, batch, o.seconds);
+    std::vector<double> ones, manys;
+    for (int round = 0; round < o.rounds; ++round) {
+      ones.push_back(images_per_second(model, 1, cores, batch, o.seconds));
+      manys.push_back(images_per_second(model, o.callers, omp_per_caller, batch, o.seconds));
+    }
+    const double one = median(ones), many = median(manys);
     const double torch_one = torch_figure(torch, 1, batch), torch_many = torch_figure(torch, o.callers, batch);
     std::printf("| %lld | %.0f | %.0f | %.2fx |", static_cast<long long>(batch), one, many, many / one);
     if (torch_one > 0 && torch_many > 0) {

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 """PyTorch's side of bench/concurrent_inference.cpp: the slides' MNIST CNN as TorchScript (optimize_for_inference),
 called by 1 Python thread with --cores intra-op threads and by --callers Python threads at once (PyTorch's ops
-release the GIL), for --seconds per figure. Prints one line per figure: `<callers> <batch> <images per second>`.
+release the GIL), alternating --rounds times per batch size, --seconds per round. Prints one line per figure, the
+median of its rounds: `<callers> <batch> <images per second>`.
 
 torch.set_num_threads is process-wide, so the callers' runs use --omp-per-caller threads for the whole process,
 the nearest PyTorch has to fovea's per-caller OpenMP setting.
 """
 import argparse
+import statistics
 import threading
 import time
 
@@ -50,7 +52,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--callers", type=int, default=8)
     p.add_argument("--batches", default="16,1")
-    p.add_argument("--seconds", type=float, default=3)
+    p.add_argument("--seconds", type=float, default=2)
+    p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--cores", type=int, default=2)
     p.add_argument("--omp-per-caller", type=int, default=1)
     a = p.parse_args()
@@ -60,10 +63,14 @@ def main():
     with torch.inference_mode():
         scripted = torch.jit.optimize_for_inference(torch.jit.script(model))
     for batch in [int(b) for b in a.batches.split(",")]:
-        torch.set_num_threads(a.cores)
-        print(1, batch, images_per_second(scripted, 1, batch, a.seconds), flush=True)
-        torch.set_num_threads(a.omp_per_caller)
-        print(a.callers, batch, images_per_second(scripted, a.callers, batch, a.seconds), flush=True)
+        one, many = [], []
+        for _ in range(a.rounds):
+            torch.set_num_threads(a.cores)
+            one.append(images_per_second(scripted, 1, batch, a.seconds))
+            torch.set_num_threads(a.omp_per_caller)
+            many.append(images_per_second(scripted, a.callers, batch, a.seconds))
+        print(1, batch, statistics.median(one), flush=True)
+        print(a.callers, batch, statistics.median(many), flush=True)
 
 
 if __name__ == "__main__":
