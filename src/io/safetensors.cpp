@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/regular_file.h"
 #include "fovea/core/error.h"
 #include "core/atomic_file.h"
 
@@ -33,14 +34,22 @@ constexpr DTypeName kDTypes[] = {
     {"F32", DType::f32}, {"F64", DType::f64}, {"I32", DType::i32}, {"I64", DType::i64}, {"U8", DType::u8},
 };
 
-// An open file for reading, closed on scope exit.
+// An open file for reading, closed on scope exit. Opened without blocking (a FIFO would wait for a writer
+// forever) and used only once fstat says it is a regular file.
 class InputFile {
  public:
-  explicit InputFile(const std::string& path) : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  explicit InputFile(const std::string& path)
+      : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)) {
     FOVEA_CHECK(fd_ >= 0, IoError, path_, ": cannot open for reading (", std::strerror(errno), ")");
     struct stat info {};
-    FOVEA_CHECK(::fstat(fd_, &info) == 0, IoError, path_, ": cannot read its size (", std::strerror(errno), ")");
-    FOVEA_CHECK(S_ISREG(info.st_mode), IoError, path_, ": not a regular file");
+    const bool stated = ::fstat(fd_, &info) == 0;
+    const int error = errno;
+    if (!stated || !S_ISREG(info.st_mode)) {
+      ::close(fd_);  // the destructor does not run for a constructor that throws
+      FOVEA_CHECK(stated, IoError, path_, ": cannot read its size (", std::strerror(error), ")");
+      throw IoError(detail::concat(path_, ": is ", core_detail::file_kind(info.st_mode),
+                                   ", not a regular file; expected a model or safetensors file"));
+    }
     size_ = static_cast<uint64_t>(info.st_size);
   }
   ~InputFile() { ::close(fd_); }

@@ -119,10 +119,35 @@ SymbolicTensor Model::layer_output(const std::string& layer_name) const {
 
 SymbolicTensor Model::layer_output(int index) const { return layer_output(get_layer(index)->name()); }
 
+namespace {
+
+// The outputs of a batch of no samples: empty tensors of the shapes the layers compute from the inputs' shapes,
+// without running a kernel (oneDNN divides by the batch size in places), as PyTorch gives for an empty batch.
+std::vector<Tensor> empty_batch_outputs(const std::vector<std::shared_ptr<GraphNode>>& nodes,
+                                        const std::vector<SymbolicTensor>& model_inputs,
+                                        const std::vector<SymbolicTensor>& model_outputs,
+                                        const std::vector<Tensor>& inputs) {
+  std::unordered_map<const GraphNode*, Shape> shapes;
+  for (size_t i = 0; i < inputs.size(); ++i) shapes[model_inputs[i].node().get()] = inputs[i].shape();
+  for (const auto& node : nodes) {
+    if (shapes.count(node.get())) continue;
+    std::vector<Shape> in;
+    for (const SymbolicTensor& x : node->inputs) in.push_back(shapes.at(x.node().get()));
+    shapes[node.get()] = node->layer->compute_output_shape(in);
+  }
+  const DType dtype = inputs[0].dtype() == DType::f64 ? DType::f64 : DType::f32;
+  std::vector<Tensor> out;
+  for (const SymbolicTensor& o : model_outputs) out.push_back(Tensor::empty(shapes.at(o.node().get()), dtype));
+  return out;
+}
+
+}  // namespace
+
 std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training) {
   FOVEA_CHECK(inputs.size() == inputs_.size(), ValueError, "model '", name_, "' takes ", inputs_.size(),
               " inputs but ", inputs.size(), " were given");
   std::unordered_map<const GraphNode*, Tensor> values;
+  bool empty_batch = false;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const Shape& expected = inputs_[i].shape();
     const Shape& got = inputs[i].shape();
@@ -130,8 +155,14 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
     for (int d = 1; fits && d < got.rank(); ++d) fits = expected[d] < 0 || expected[d] == got[d];
     FOVEA_CHECK(fits, ShapeError, "model '", name_, "': input '", inputs_[i].node()->layer->name(), "' expects shape ",
                 expected.to_string(true), " but got ", got.to_string());
+    FOVEA_CHECK(got[0] == inputs[0].dim(0), ShapeError, "model '", name_, "': input '",
+                inputs_[i].node()->layer->name(), "' holds ", got[0], " samples but input '",
+                inputs_[0].node()->layer->name(), "' holds ", inputs[0].dim(0),
+                "; every input needs the same number of samples");
     values[inputs_[i].node().get()] = inputs[i];
+    empty_batch = empty_batch || got[0] == 0;
   }
+  if (empty_batch) return empty_batch_outputs(nodes_, inputs_, outputs_, inputs);
   // Convolutions absorb the ZeroPadding before them (training too); inference without gradients also folds conv ->
   // batch norm (-> add shortcut) (-> activation) chains into one convolution, run at the chain's last node.
   const auto pads = model_detail::find_foldable_pads(nodes_, outputs_);

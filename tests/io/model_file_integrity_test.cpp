@@ -1,6 +1,7 @@
 // Model files from elsewhere are checked before they are used: every tensor against its stored CRC-32, every
 // weight for NaN and infinity; files written before checksums existed still load, with a one-line note.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <filesystem>
@@ -99,6 +100,12 @@ TEST(ModelFileIntegrity, FilesWithoutChecksumsLoadWithANote) {
 
   save_model(*loaded.model, path);
   EXPECT_EQ(load_model_file(path).note, "");
+}
+
+TEST(ModelFileIntegrity, AFifoIsRefusedWithoutWaitingForAWriter) {
+  const std::string fifo = (test_dir() / "model.fovea").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(load_error(fifo), fifo + ": is a FIFO, not a regular file; expected a model or safetensors file");
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 // model from scripts. The model sees the arrays as given: the normalization `fovea train` stores is applied only
 // with --normalize.
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <iostream>
 
 #include "cli_common.h"
@@ -39,26 +38,6 @@ Tensor read_model_input(const std::string& path, const Shape& model_input, bool*
   return x;
 }
 
-// The outputs for a batch of no samples: empty arrays of the model's output shapes, as PyTorch and Keras give, without
-// running the model (its kernels have nothing to compute, and oneDNN refuses zero-sized tensors).
-std::vector<Tensor> empty_outputs(const Model& model, const std::vector<Tensor>& xs, const RunArgs& args) {
-  for (size_t i = 1; i < xs.size(); ++i) {
-    FOVEA_CHECK(xs[i].dim(0) == 0, ShapeError, "fovea run: ", args.inputs[0], " holds no samples but ", args.inputs[i],
-                " holds ", xs[i].dim(0), "; give every input the same number of samples");
-  }
-  std::vector<Tensor> ys;
-  for (const SymbolicTensor& output : model.outputs()) {
-    Shape shape = output.shape();
-    shape[0] = 0;
-    FOVEA_CHECK(std::all_of(shape.begin(), shape.end(), [](int64_t d) { return d >= 0; }), ShapeError,
-                "fovea run: ", args.inputs[0], " holds no samples, and the model's output ",
-                output.shape().to_string(true),
-                " has free dimensions that only data can fix; give at least one sample");
-    ys.push_back(Tensor::zeros(shape));
-  }
-  return ys;
-}
-
 void run_model(const RunArgs& args) {
   apply_threads(args.threads);
   LoadedSource source = load_model_source(args.model);
@@ -78,11 +57,9 @@ void run_model(const RunArgs& args) {
     xs.push_back(args.normalize ? normalizer.transform(x) : x);
   }
   std::vector<Tensor> ys;
-  if (!xs.empty() && xs[0].dim(0) == 0) {
-    ys = empty_outputs(model, xs, args);
-  } else {
+  {
     autograd::NoGradGuard no_grad;
-    ys = model.call(xs, /*training=*/false);
+    ys = model.call(xs, /*training=*/false);  // a batch of no samples gives empty outputs
   }
   for (size_t i = 0; i < want_out; ++i) {
     Tensor y = ys[i];

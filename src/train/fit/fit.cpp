@@ -32,6 +32,9 @@ Tensor rows(const Tensor& t, int64_t start, int64_t count) {
 
 void check_samples(const Tensor& x, const Tensor& y, const char* method) {
   FOVEA_CHECK(x.defined() && x.rank() >= 1, ValueError, "Model.", method, ": x must be a tensor of samples");
+  // Training or scoring on nothing has no meaning (Keras refuses it too); predict gives an empty output instead.
+  FOVEA_CHECK(x.dim(0) > 0 || std::strcmp(method, "predict") == 0, ValueError, "Model.", method,
+              ": x holds no samples (shape ", x.shape().to_string(), "); expected at least one");
   FOVEA_CHECK(!y.defined() || (y.rank() >= 1 && y.dim(0) == x.dim(0)), ValueError, "Model.", method,
               ": x and y must hold the same number of samples; got x ", x.shape().to_string(), " and y ",
               y.defined() ? y.shape().to_string() : std::string("undefined"));
@@ -186,6 +189,7 @@ Logs Model::evaluate(const Dataset& data, const EvaluateOptions& options) {
 Tensor Model::predict(const Tensor& x, const PredictOptions& options) {
   check_single_io(*this, "predict");
   check_samples(x, Tensor(), "predict");
+  if (x.dim(0) == 0) return call({x}, /*training=*/false)[0];  // no samples: an empty output of the right shape
   DataLoader loader(x, Tensor(), {.batch_size = options.batch_size, .shuffle = false, .normalizer = options.normalizer});
   std::ostream& out = options.out ? *options.out : std::cout;
   const int verbose = resolve_verbose(options.verbose, out);

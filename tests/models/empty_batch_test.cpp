@@ -1,0 +1,62 @@
+// A batch of no samples gives empty outputs of the right shapes without running a kernel (oneDNN raised SIGFPE on
+// them), as PyTorch does; training and scoring on no samples are refused, as Keras does.
+#include <gtest/gtest.h>
+
+#include "fovea/fovea.h"
+
+namespace fovea {
+namespace {
+
+TEST(EmptyBatch, CallAndPredictGiveEmptyOutputsOfTheRightShape) {
+  Sequential model = zoo::mnist_cnn();
+  const Tensor none = Tensor::zeros({0, 28, 28, 1});
+  EXPECT_EQ(model(none).shape(), Shape({0, 10}));
+  EXPECT_EQ(model.predict(none).shape(), Shape({0, 10}));
+  EXPECT_EQ(model.predict_on_batch(none).shape(), Shape({0, 10}));
+  EXPECT_EQ(model.predict(Tensor::zeros({0, 28, 28, 1}, DType::f64)).dtype(), DType::f64);
+
+  // Shapes known only from the data: a fully convolutional model on images of any size.
+  SymbolicTensor x = Input({-1, -1, 3});
+  SymbolicTensor features = Conv2D({.filters = 4, .kernel_size = {3}})(x);
+  Model any_size(std::vector<SymbolicTensor>{x},
+                 std::vector<SymbolicTensor>{features, GlobalAveragePooling2D()(features)});
+  const std::vector<Tensor> out = any_size.call({Tensor::zeros({0, 9, 7, 3})});
+  EXPECT_EQ(out[0].shape(), Shape({0, 7, 5, 4}));
+  EXPECT_EQ(out[1].shape(), Shape({0, 4}));
+}
+
+TEST(EmptyBatch, FitAndEvaluateRefuseNoSamples) {
+  Sequential model({InputLayer({3}), Dense({.units = 2})});
+  model.compile({.optimizer = optimizers::SGD({}), .loss = "mse"});
+  const Tensor x = Tensor::zeros({0, 3}), y = Tensor::zeros({0, 2});
+  try {
+    model.fit(x, y, {.verbose = 0});
+    ADD_FAILURE() << "fit accepted no samples";
+  } catch (const ValueError& e) {
+    EXPECT_STREQ(e.what(), "Model.fit: x holds no samples (shape (0, 3)); expected at least one");
+  }
+  try {
+    model.evaluate(x, y, {.verbose = 0});
+    ADD_FAILURE() << "evaluate accepted no samples";
+  } catch (const ValueError& e) {
+    EXPECT_STREQ(e.what(), "Model.evaluate: x holds no samples (shape (0, 3)); expected at least one");
+  }
+}
+
+TEST(EmptyBatch, InputsWithDifferentNumbersOfSamplesAreAShapeError) {
+  SymbolicTensor a = Input({3}, "a"), b = Input({3}, "b");
+  Model model(std::vector<SymbolicTensor>{a, b}, std::vector<SymbolicTensor>{Add()({a, b})}, "pair");
+  for (const int64_t n : {0, 3}) {
+    try {
+      model.call({Tensor::zeros({2, 3}), Tensor::zeros({n, 3})});
+      ADD_FAILURE() << "no error for " << n << " samples against 2";
+    } catch (const ShapeError& e) {
+      EXPECT_EQ(std::string(e.what()), "model 'pair': input 'b' holds " + std::to_string(n) +
+                                           " samples but input 'a' holds 2; every input needs the same number of "
+                                           "samples");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace fovea
