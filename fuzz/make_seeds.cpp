@@ -1,9 +1,13 @@
 // Writes the seed corpora of the fuzz targets: small valid inputs of every format, one folder per target
 // (make_seeds fuzz/corpus). Run by `scripts/fuzz seeds`; the corpora are committed, with what the fuzzers added.
+// jpeglib.h uses FILE and size_t without including what declares them.
+// clang-format off
+#include <cstddef>
+#include <cstdio>
 #include <jpeglib.h>
+// clang-format on
 #include <zlib.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>

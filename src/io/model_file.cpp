@@ -13,6 +13,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "core/json_error.h"
 #include "fovea/core/error.h"
 #include "fovea/core/rng.h"
 #include "fovea/data/datasets.h"
@@ -153,9 +154,9 @@ std::string verify_tensors(const SafetensorsContent& file, const std::string& pa
     nlohmann::json checksums;
     try {
       checksums = nlohmann::json::parse(entry->second);
-    } catch (const nlohmann::json::parse_error& e) {
-      throw IoError(detail::concat(path, ": 'checksums' in __metadata__ is not valid JSON (syntax error at byte ",
-                                   e.byte, ")"));
+    } catch (const nlohmann::json::exception& e) {
+      throw IoError(detail::concat(path, ": 'checksums' in __metadata__ is not valid JSON (",
+                                   core_detail::json_error_reason(e), ")"));
     }
     FOVEA_CHECK(checksums.is_object() && checksums.size() == file.tensors.size(), IoError, path,
                 ": 'checksums' in __metadata__ should map each of the file's ", file.tensors.size(),
@@ -323,9 +324,9 @@ nlohmann::json parse_user(const std::string& text, const std::string& path) {
   nlohmann::json value;
   try {
     value = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw IoError(detail::concat(path, ": 'user' in __metadata__ is not valid JSON (syntax error at byte ", e.byte,
-                                 ")"));
+  } catch (const nlohmann::json::exception& e) {
+    throw IoError(
+        detail::concat(path, ": 'user' in __metadata__ is not valid JSON (", core_detail::json_error_reason(e), ")"));
   }
   FOVEA_CHECK(value.is_object(), IoError, path, ": 'user' in __metadata__ is a JSON ", value.type_name(),
               "; expected an object");
@@ -364,8 +365,8 @@ std::vector<CallbackState> read_callback_states(const SafetensorsContent& file, 
   nlohmann::json list;
   try {
     list = nlohmann::json::parse(entry->second);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw bad(detail::concat("is not valid JSON (syntax error at byte ", e.byte, ")"));
+  } catch (const nlohmann::json::exception& e) {
+    throw bad(detail::concat("is not valid JSON (", core_detail::json_error_reason(e), ")"));
   }
   if (!list.is_array()) throw bad(detail::concat("is a JSON ", list.type_name()));
   std::map<std::string, const Tensor*> by_name;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/json_error.h"
 #include "core/regular_file.h"
 #include "fovea/core/error.h"
 #include "core/atomic_file.h"
@@ -244,6 +245,8 @@ SafetensorsContent read_safetensors(const std::string& path) {
     // e.byte counts from 1 within the header text.
     throw IoError(detail::concat(path, ": ", header_place, " is not valid JSON: syntax error at byte ",
                                  8 + (e.byte > 0 ? e.byte - 1 : 0)));
+  } catch (const nlohmann::json::exception& e) {  // a number too large to hold
+    throw IoError(detail::concat(path, ": ", header_place, " is not valid JSON: ", core_detail::json_error_reason(e)));
   }
   FOVEA_CHECK(header.is_object(), IoError, path, ": ", header_place, " is ", json_kind(header),
               "; expected an object describing the tensors");

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/json_error.h"
 #include "core/regular_file.h"
 #include "fovea/core/error.h"
 #include "fovea/layers/input_layer.h"
@@ -223,6 +224,8 @@ std::shared_ptr<Model> model_from_json(const std::string& text, const std::strin
     document = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw ValueError(detail::concat(source, ": not valid JSON at byte ", e.byte, ": ", e.what()));
+  } catch (const nlohmann::json::exception& e) {  // a number too large to hold
+    throw ValueError(detail::concat(source, ": not valid JSON: ", core_detail::json_error_reason(e)));
   }
   return model_from_config(document, source);
 }

@@ -252,6 +252,17 @@ void convert_transpose(NodeContext& n) {
   if (perm.empty()) {
     for (int d = rank - 1; d >= 0; --d) perm.push_back(d);
   }
+  std::vector<bool> seen(static_cast<size_t>(rank), false);
+  bool permutation = static_cast<int>(perm.size()) == rank;
+  for (const int64_t axis : perm) {
+    permutation = permutation && axis >= 0 && axis < rank && !seen[static_cast<size_t>(axis)];
+    if (permutation) seen[static_cast<size_t>(axis)] = true;
+  }
+  if (!permutation) {
+    std::string given;
+    for (const int64_t axis : perm) given += (given.empty() ? "" : ", ") + std::to_string(axis);
+    n.fail(detail::concat("perm must order the ", rank, " axes of its input, each once; got [", given, "]"));
+  }
   if (!x.is_constant() && rank >= 2 && perm[0] == 0) {
     bool identity = true;
     for (int d = 0; d < rank; ++d) identity = identity && perm[d] == d;

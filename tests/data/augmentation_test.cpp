@@ -486,6 +486,10 @@ TEST(Augmentation, ParseErrorsNameTheItemAndTheValidChoices) {
   expect_error_text([] { Augmentation::parse("crop=4:interpolation=nearest"); },
                     "Augmentation::parse: item 'crop=4:interpolation=nearest' of \"crop=4:interpolation=nearest\": "
                     "unknown key 'interpolation' for crop; valid keys: fill, fill_value");
+  // Found by fuzz/augmentation_fuzzer: a huge negative padding was converted to int64 (undefined behaviour).
+  expect_error_text([] { Augmentation::parse("crop=-7777777777777777777777777"); },
+                    "Augmentation::parse: item 'crop=-7777777777777777777777777' of \"crop=-7777777777777777777777777\": "
+                    "crop padding must be a whole number of pixels from 0 to 10^9; got -7777777777777777777777777");
   expect_error_text([] { Augmentation::parse("zoom=abc"); },
                     "Augmentation::parse: item 'zoom=abc' of \"zoom=abc\": 'abc' is not a number");
   expect_error_text([] { Augmentation::parse("flip,,crop=1"); },

@@ -36,6 +36,12 @@ std::string functional(const std::string& layers, const std::string& output = "d
          layers + R"(], "input_layers": [["x", 0, 0]], "output_layers": [[")" + output + R"(", 0, 0]]}})";
 }
 
+// Found by fuzz/model_config_fuzzer: nlohmann throws out_of_range, not parse_error, for a number it cannot hold.
+TEST(HostileConfig, ANumberTooLargeForJsonIsAValueErrorNamingTheFile) {
+  EXPECT_EQ(error_of(R"({"class_name": 3373e333166666666})"),
+            "net.json: not valid JSON: number overflow parsing '3373e333166666666'");
+}
+
 TEST(HostileConfig, DenseUnitsWhoseWeightCannotBeIndexedNameTheLayer) {
   // 2^62 units: the output's element count times 8 bytes no longer fits (Shape::numel overflowed, then fill_ wrote
   // past a wrapped-around buffer).

@@ -97,6 +97,16 @@ std::string import_error(const std::string& path) {
   return "no error";
 }
 
+// Found by fuzz/onnx_fuzzer: a perm naming an axis the input does not have was read past its end.
+TEST(OnnxHostileImport, TransposeTakesOnlyAPermutationOfItsInputsAxes) {
+  EXPECT_EQ(import_error(write_node("Transpose", {{"perm", {0, 5, 1, 2}}}, "perm_range.onnx")),
+            "node 0 ('bad', Transpose): perm must order the 4 axes of its input, each once; got [0, 5, 1, 2]");
+  EXPECT_EQ(import_error(write_node("Transpose", {{"perm", {0, 1, 1, 2}}}, "perm_twice.onnx")),
+            "node 0 ('bad', Transpose): perm must order the 4 axes of its input, each once; got [0, 1, 1, 2]");
+  EXPECT_EQ(import_error(write_node("Transpose", {{"perm", {0, 1}}}, "perm_short.onnx")),
+            "node 0 ('bad', Transpose): perm must order the 4 axes of its input, each once; got [0, 1]");
+}
+
 TEST(OnnxHostileImport, ConvWindowAttributesAreCheckedAsTheJsonPathChecksThem) {
   EXPECT_EQ(import_error(write_node("Conv", {{"strides", {0, 0}}}, "strides0.onnx")),
             "node 0 ('bad', Conv): strides must be positive; got [0, 0]");

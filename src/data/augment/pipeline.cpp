@@ -161,8 +161,8 @@ std::shared_ptr<Transform> make_transform(const Item& item, const AugmentationPa
     item.expect_args(1, 1, "one argument, the padding in pixels");
     RandomCropOptions options;
     const double padding = parse_number(item.args[0]);
-    FOVEA_CHECK(padding == std::floor(padding) && padding <= 1e9, ValueError,
-                "crop padding must be a whole number of pixels; got ", item.args[0]);
+    FOVEA_CHECK(padding == std::floor(padding) && padding >= 0 && padding <= 1e9, ValueError,
+                "crop padding must be a whole number of pixels from 0 to 10^9; got ", item.args[0]);
     options.padding = static_cast<int64_t>(padding);
     read_sampling_keys(item, options);
     return std::make_shared<RandomCrop>(options);

@@ -213,7 +213,10 @@ void Optimizer::load_state(const OptimizerState& state, const std::vector<Tensor
   }
   const std::vector<std::string> names = slot_names();
   bool has_iterations = false;
-  for (const auto& [name, value] : state) {
+  for (const auto& entry : state) {
+    // Named references, not a structured binding: the lambda below captures the name (clang 14 cannot).
+    const std::string& name = entry.first;
+    const Tensor& value = entry.second;
     const auto fail = [&](const std::string& why) {
       return ValueError(detail::concat(class_name_, ".load_state: entry '", name, "' ", why));
     };
