@@ -21,11 +21,13 @@ struct CommandResult {
   std::string out;
 };
 
-// stderr joins stdout unless args redirect it.
-inline CommandResult run(const std::string& args) {
+// stderr joins stdout unless args redirect it. With timeout_seconds > 0 the command runs under `timeout`: one that
+// blocks (on a FIFO) ends with status 124 instead of hanging the test.
+inline CommandResult run(const std::string& args, int timeout_seconds = 0) {
   CommandResult result;
   const bool own_stderr = args.find(" 2>") != std::string::npos;
-  const std::string command = std::string(FOVEA_CLI_PATH) + " " + args + (own_stderr ? "" : " 2>&1");
+  const std::string limit = timeout_seconds > 0 ? "timeout " + std::to_string(timeout_seconds) + " " : "";
+  const std::string command = limit + std::string(FOVEA_CLI_PATH) + " " + args + (own_stderr ? "" : " 2>&1");
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return {-1, "popen failed"};
   std::array<char, 4096> buffer;

@@ -34,6 +34,13 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   return dir;
 }
 
+// A folder of the running test's own (named after its suite and name), emptied at creation: ctest runs the tests of
+// one file in parallel processes, so a folder shared by name between tests would be emptied under another's feet.
+inline std::filesystem::path test_temp_dir() {
+  const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  return temp_dir(std::string(test->test_suite_name()) + "_" + test->name());
+}
+
 inline void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

@@ -21,12 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A folder of the running test's own (ctest runs these tests in parallel processes; temp_dir empties its folder).
-fs::path test_dir() {
-  return testing_data::temp_dir(std::string("integrity_") +
-                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-}
-
 Sequential small_model() { return Sequential({InputLayer({4}), Dense({.units = 3}), Dense({.units = 2})}); }
 
 std::string read_bytes(const std::string& path) {
@@ -50,7 +44,7 @@ std::string load_error(const std::string& path) {
 
 TEST(ModelFileIntegrity, AFlippedBitInAWeightIsAnErrorNamingTheTensor) {
   Sequential model = small_model();
-  const std::string path = (test_dir() / "flipped.fovea").string();
+  const std::string path = (testing_data::test_temp_dir() / "flipped.fovea").string();
   save_model(model, path);
   std::string bytes = read_bytes(path);
   bytes[bytes.size() - 3] ^= 0x10;  // inside the last tensor's data: dense_1/bias
@@ -70,7 +64,7 @@ TEST(ModelFileIntegrity, NonFiniteWeightsAreAnErrorNamingTheWeightIndexAndValue)
   Sequential model = small_model();
   Tensor& kernel = model.get_layer("dense")->weight("kernel").value;
   kernel.data<float>()[5] = std::numeric_limits<float>::quiet_NaN();
-  const std::string path = (test_dir() / "nan.fovea").string();
+  const std::string path = (testing_data::test_temp_dir() / "nan.fovea").string();
   save_model(model, path);  // a diverged model can still be saved, to be looked at
   EXPECT_EQ(load_error(path), path +
                                   ": weight 'dense/kernel' holds nan at index 5; a model's weights must be "
@@ -79,7 +73,7 @@ TEST(ModelFileIntegrity, NonFiniteWeightsAreAnErrorNamingTheWeightIndexAndValue)
 
 TEST(ModelFileIntegrity, FilesWithoutChecksumsLoadWithANote) {
   Sequential model = small_model();
-  const std::string path = (test_dir() / "old.fovea").string();
+  const std::string path = (testing_data::test_temp_dir() / "old.fovea").string();
   save_model(model, path);
   // The same file as an older fovea wrote it: no "checksums" entry.
   io_detail::SafetensorsContent content = io_detail::read_safetensors(path);
@@ -103,7 +97,7 @@ TEST(ModelFileIntegrity, FilesWithoutChecksumsLoadWithANote) {
 }
 
 TEST(ModelFileIntegrity, AFifoIsRefusedWithoutWaitingForAWriter) {
-  const std::string fifo = (test_dir() / "model.fovea").string();
+  const std::string fifo = (testing_data::test_temp_dir() / "model.fovea").string();
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_EQ(load_error(fifo), fifo + ": is a FIFO, not a regular file; expected a model or safetensors file");
 }

@@ -24,23 +24,15 @@
 namespace fovea {
 namespace {
 
-using testing_data::temp_dir;
-
 constexpr int kThreads = 8;
 
 bool same_bits(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && a.dtype() == b.dtype() && std::memcmp(a.raw_data(), b.raw_data(), a.nbytes()) == 0;
 }
 
-// A folder of the running test's own: ctest runs the tests of this file in parallel processes, and temp_dir
-// empties the folder it is given.
-std::filesystem::path test_dir() {
-  return temp_dir(std::string("thread_safety_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-}
-
 // The model written to a file and read back, as a serving program would hold it.
 std::shared_ptr<Model> saved_and_loaded(Model& model, const std::string& name) {
-  const std::string path = (test_dir() / (name + ".fovea")).string();
+  const std::string path = (testing_data::test_temp_dir() / (name + ".fovea")).string();
   save_model(model, path);
   return load_model(path);
 }
@@ -124,7 +116,7 @@ TEST(ThreadSafety, ThreadsWithDifferentBatchSizesAndEntryPointsGetTheSerialOutpu
 
 TEST(ThreadSafety, ThreadsWithAModelEachGetTheSerialOutputs) {
   Sequential built = zoo::mnist_cnn();
-  const std::string path = (test_dir() / "mnist_cnn_each.fovea").string();
+  const std::string path = (testing_data::test_temp_dir() / "mnist_cnn_each.fovea").string();
   save_model(built, path);
   const Tensor x = images(16, 28, 28, 1, 300);
   const Tensor expected = load_model(path)->predict(x);

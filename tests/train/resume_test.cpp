@@ -17,12 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A folder of the running test's own (ctest runs these tests in parallel processes; temp_dir empties its folder).
-fs::path test_dir() {
-  return testing_data::temp_dir(std::string("resume_") +
-                                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-}
-
 // Dropout draws from the default generator every step, so a resumption that lost the generator's state diverges.
 std::shared_ptr<Model> dropout_model() {
   auto model = std::make_shared<Sequential>(
@@ -75,7 +69,7 @@ TEST(ResumeTest, ACheckpointedRunContinuedInAFreshModelEqualsTheUninterruptedRun
 
   // The interrupted run writes its checkpoint at the end of epoch kCheckpointAfter, as `fovea train` does: last
   // among the callbacks, so that the others' states include that epoch. Everything after it is thrown away.
-  const std::string checkpoint = (test_dir() / "checkpoint.fovea").string();
+  const std::string checkpoint = (testing_data::test_temp_dir() / "checkpoint.fovea").string();
   manual_seed(11);
   std::shared_ptr<Model> first = dropout_model();
   std::vector<CallbackPtr> first_callbacks = stateful_callbacks();
@@ -126,7 +120,7 @@ TEST(ResumeTest, WithoutTheGeneratorStateDropoutMakesTheRunDiverge) {
   manual_seed(11);
   std::shared_ptr<Model> first = dropout_model();
   first->fit(data, fit_options(2, {}));
-  const std::string checkpoint = (test_dir() / "no_generator.fovea").string();
+  const std::string checkpoint = (testing_data::test_temp_dir() / "no_generator.fovea").string();
   save_model(*first, checkpoint, {.optimizer = &first->optimizer(), .epoch = 2});
   manual_seed(12);
   LoadedModel loaded = load_model_file(checkpoint);
@@ -190,7 +184,7 @@ TEST(ResumeTest, EarlyStoppingStateCarriesCountersBestAndTheDecisionToStop) {
 
 TEST(ResumeTest, CallbackStatesRoundTripThroughModelFilesWithInfinitiesExactly) {
   Sequential model({InputLayer({3}), Dense({.units = 2})});
-  const std::string path = (test_dir() / "states.fovea").string();
+  const std::string path = (testing_data::test_temp_dir() / "states.fovea").string();
   const std::vector<CallbackState> states = {
       {.values = {{"best", std::numeric_limits<double>::infinity()}, {"wait", 3}},
        .tensors = {Tensor::full({2, 2}, 0.25), Tensor::full({3}, -1.0, DType::f64)}},
@@ -225,7 +219,7 @@ TEST(ResumeTest, CallbackStatesRoundTripThroughModelFilesWithInfinitiesExactly) 
 }
 
 TEST(ResumeTest, AResumedCSVLoggerDropsTheRowsItRepeatsAndACutRow) {
-  const fs::path file = test_dir() / "history.csv";
+  const fs::path file = testing_data::test_temp_dir() / "history.csv";
   {
     std::ofstream out(file);
     out << "epoch,loss\n0,0.9\n1,0.8\n2,0.7\n3,0.6\n4,0.5";  // epochs 3 and 4 after the checkpoint; 4 cut short
