@@ -155,10 +155,6 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
     for (int d = 1; fits && d < got.rank(); ++d) fits = expected[d] < 0 || expected[d] == got[d];
     FOVEA_CHECK(fits, ShapeError, "model '", name_, "': input '", inputs_[i].node()->layer->name(), "' expects shape ",
                 expected.to_string(true), " but got ", got.to_string());
-    FOVEA_CHECK(got[0] == inputs[0].dim(0), ShapeError, "model '", name_, "': input '",
-                inputs_[i].node()->layer->name(), "' holds ", got[0], " samples but input '",
-                inputs_[0].node()->layer->name(), "' holds ", inputs[0].dim(0),
-                "; every input needs the same number of samples");
     values[inputs_[i].node().get()] = inputs[i];
     empty_batch = empty_batch || got[0] == 0;
   }

@@ -43,20 +43,5 @@ TEST(EmptyBatch, FitAndEvaluateRefuseNoSamples) {
   }
 }
 
-TEST(EmptyBatch, InputsWithDifferentNumbersOfSamplesAreAShapeError) {
-  SymbolicTensor a = Input({3}, "a"), b = Input({3}, "b");
-  Model model(std::vector<SymbolicTensor>{a, b}, std::vector<SymbolicTensor>{Add()({a, b})}, "pair");
-  for (const int64_t n : {0, 3}) {
-    try {
-      model.call({Tensor::zeros({2, 3}), Tensor::zeros({n, 3})});
-      ADD_FAILURE() << "no error for " << n << " samples against 2";
-    } catch (const ShapeError& e) {
-      EXPECT_EQ(std::string(e.what()), "model 'pair': input 'b' holds " + std::to_string(n) +
-                                           " samples but input 'a' holds 2; every input needs the same number of "
-                                           "samples");
-    }
-  }
-}
-
 }  // namespace
 }  // namespace fovea
