@@ -1,5 +1,6 @@
 #include "onnx/proto_io.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -168,14 +169,27 @@ onnx::TensorProto read_tensor_proto(const std::string& path) {
   return tensor;
 }
 
+// The values a tensor message holds, counted before anything is allocated: a few bytes of ONNX can declare a shape
+// of gigabytes (found by fuzz/onnx_fuzzer), which is refused unless the values are really there.
+int64_t values_present(const onnx::TensorProto& proto, const TypeMapping& m) {
+  if (proto.has_raw_data()) return static_cast<int64_t>(proto.raw_data().size() / std::max<size_t>(m.source_size, 1));
+  return static_cast<int64_t>(proto.float_data_size()) + proto.double_data_size() + proto.int64_data_size() +
+         proto.uint64_data_size() + proto.int32_data_size();
+}
+
 Tensor tensor_from_proto(const onnx::TensorProto& proto, const std::string& where) {
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     throw ValueError(where + ": external data is not supported (save the model with the weights inside)");
   }
   const TypeMapping m = mapping_for(proto.data_type(), where);
   const Shape shape = shape_of(proto, where);
-  Tensor tensor = Tensor::empty(shape, m.dtype);
   const int64_t count = shape.numel();
+  const int64_t present = values_present(proto, m);
+  if (count > present) {
+    throw ValueError(where + ": the shape " + shape.to_string() + " needs " + std::to_string(count) +
+                     " values but the tensor holds " + std::to_string(present));
+  }
+  Tensor tensor = Tensor::empty(shape, m.dtype);
   if (proto.has_raw_data()) {
     fill_from_raw(proto, tensor, m, count, where);
   } else {

@@ -97,6 +97,22 @@ std::string import_error(const std::string& path) {
   return "no error";
 }
 
+// Found by fuzz/onnx_fuzzer: an initializer declaring 2^30 floats and holding none asked for 4 GiB before its
+// data was checked.
+TEST(OnnxHostileImport, ATensorIsAllocatedOnlyWhenItsValuesAreThere) {
+  ::onnx::TensorProto proto;
+  proto.set_data_type(::onnx::TensorProto::FLOAT);
+  proto.add_dims(1 << 15);
+  proto.add_dims(1 << 15);
+  proto.add_float_data(1.0f);
+  try {
+    onnx_detail::tensor_from_proto(proto, "initializer 'w'");
+    ADD_FAILURE() << "no error";
+  } catch (const ValueError& e) {
+    EXPECT_STREQ(e.what(), "initializer 'w': the shape (32768, 32768) needs 1073741824 values but the tensor holds 1");
+  }
+}
+
 // Found by fuzz/onnx_fuzzer: a perm naming an axis the input does not have was read past its end.
 TEST(OnnxHostileImport, TransposeTakesOnlyAPermutationOfItsInputsAxes) {
   EXPECT_EQ(import_error(write_node("Transpose", {{"perm", {0, 5, 1, 2}}}, "perm_range.onnx")),
