@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "error_text.h"
 #include "fovea/ops/activation.h"
 #include "fovea/ops/math.h"
 #include "gradcheck.h"
@@ -21,15 +22,7 @@ Tensor f64(const Shape& shape, const std::vector<double>& values) {
   return Tensor::from_vector(shape, values, DType::f64);
 }
 
-template <class Fn>
-std::string error_text(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_text;
 
 TEST(Autograd, GradientsAccumulateAcrossBackwardCalls) {
   Tensor x = f64({3}, {1, 2, 3}).set_requires_grad(true);

@@ -3,21 +3,14 @@
 // memory the system refuses is a MemoryError naming the tensor instead of std::bad_alloc.
 #include <gtest/gtest.h>
 
+#include "error_text.h"
 #include "fovea/core/error.h"
 #include "fovea/core/tensor.h"
 
 namespace fovea {
 namespace {
 
-template <class Fn>
-std::string error_text(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_text;
 
 constexpr int64_t k2to30 = int64_t{1} << 30;
 constexpr int64_t k2to62 = int64_t{1} << 62;
@@ -55,10 +48,14 @@ TEST(SizeLimits, TensorBytesThatWrapAroundAreRefusedBeforeAllocating) {
 
 TEST(SizeLimits, AViewWhoseShapeCannotBeIndexedIsRefused) {
   const Tensor t = Tensor::zeros(Shape{2, 3});
-  EXPECT_EQ(error_text([&] { t.view(Shape{k2to30, k2to30, 16, -1}); }),
+  EXPECT_EQ(error_text([&] {
+              t.view(Shape{k2to30, k2to30, 16, -1});
+            }),
             "cannot reshape (2, 3) (6 elements) to (1073741824, 1073741824, 16, -1): more elements than fovea can "
             "index");
-  EXPECT_EQ(error_text([&] { t.view(Shape{k2to30, k2to30, 16}); }),
+  EXPECT_EQ(error_text([&] {
+              t.view(Shape{k2to30, k2to30, 16});
+            }),
             "cannot reshape (2, 3) (6 elements) to (1073741824, 1073741824, 16): more elements than fovea can index");
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "error_text.h"
 #include "gradcheck.h"
 
 namespace fovea {
@@ -20,15 +21,7 @@ Tensor f64(const Shape& shape, const std::vector<double>& values) {
   return Tensor::from_vector(shape, values, DType::f64);
 }
 
-template <class Fn>
-std::string error_text(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_text;
 
 TEST(Broadcast, Shapes) {
   EXPECT_EQ(broadcast_shapes({2, 3}, {3}), Shape({2, 3}));

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "error_text.h"
 #include "fovea/core/threading.h"
 #include "gradcheck.h"
 
@@ -20,15 +21,7 @@ Tensor values(const Shape& shape, const std::vector<double>& v, DType dtype = DT
   return Tensor::from_vector(shape, v, dtype);
 }
 
-template <class Fn>
-std::string error_text(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_text;
 
 // Per-channel mean and biased variance of x around axis a, computed independently of the kernels.
 struct ChannelStats {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "error_text.h"
 #include "gradcheck.h"
 
 namespace fovea {
@@ -21,15 +22,7 @@ Tensor iota(const Shape& shape, DType dtype = DType::f32) {
 
 Tensor values(const Shape& shape, const std::vector<double>& v) { return Tensor::from_vector(shape, v); }
 
-template <class Fn>
-std::string error_text(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_text;
 
 class ShapeOps : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "error_text.h"
 #include "gradcheck.h"
 
 namespace fovea::losses {
@@ -20,15 +21,7 @@ Tensor f64(const Shape& shape, const std::vector<double>& values) {
   return Tensor::from_vector(shape, values, DType::f64);
 }
 
-template <class Fn>
-std::string error_text(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_text;
 
 // Keras's documentation examples share these two samples of two outputs each.
 Tensor doc_true() { return f64({2, 2}, {0, 1, 0, 0}); }

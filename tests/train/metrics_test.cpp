@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "error_text.h"
 #include "gradcheck.h"
 
 namespace fovea::metrics {
@@ -19,15 +20,7 @@ Tensor f64(const Shape& shape, const std::vector<double>& values) {
   return Tensor::from_vector(shape, values, DType::f64);
 }
 
-template <class Fn>
-std::string error_text(Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using testing::error_text;
 
 // Two samples over three classes: the first is wrong (argmax 1, true 2), the second right.
 Tensor scores() { return f64({2, 3}, {0.1, 0.9, 0.8, 0.05, 0.95, 0}); }
