@@ -1,6 +1,7 @@
 // The README's training example as a program: the slides' MNIST CNN on Fashion-MNIST with early stopping, a CSV
 // log, augmentation, evaluation and a saved model. Usage: train_fashion_mnist [epochs]
 #include <fovea/fovea.h>
+#include <fovea/io/json.h>
 
 #include <iostream>
 #include <string>

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fovea/fovea.h"
+#include "fovea/io/json.h"
 #include "io/safetensors.h"
 
 namespace {

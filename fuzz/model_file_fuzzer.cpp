@@ -1,5 +1,6 @@
 // libFuzzer target: model files (load_model_file: safetensors container, architecture JSON, weights, optimizer and
 // callback state, checksums). Seeds: fuzz/corpus/model_file.
+#include "fovea/io/json.h"
 #include "fovea/io/model_file.h"
 #include "fuzz/fuzz_input.h"
 

@@ -1,4 +1,5 @@
-// The whole public API of fovea.
+// The whole public API of fovea, except fovea/io/json.h: the umbrella only declares nlohmann::json, so that programs
+// that use no JSON do not compile nlohmann/json.hpp (include fovea/io/json.h to use JSON values).
 #pragma once
 
 #include "fovea/autograd/autograd.h"

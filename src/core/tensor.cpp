@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "fovea/core/error.h"
+#include "fovea/core/rng.h"
 
 namespace fovea {
 namespace {

@@ -1,6 +1,7 @@
 // Model files: architecture, weights, optimizer and training extras in one safetensors file; weights alone in a
 // safetensors file or a folder of NPY files. Weight matching is by name and all or nothing.
 #include "fovea/io/model_file.h"
+#include "fovea/io/json.h"
 
 #include <algorithm>
 #include <charconv>
@@ -485,6 +486,8 @@ void save_model(Model& model, const std::string& path, const SaveOptions& option
   add_checksums(tensors, metadata, where);
   io_detail::write_safetensors(path, tensors, metadata);
 }
+
+void save_model(Model& model, const std::string& path) { save_model(model, path, SaveOptions{}); }
 
 LoadedModel load_model_file(const std::string& path) { return read_model_file(path, /*with_training_state=*/true); }
 

@@ -5,6 +5,7 @@
 #include "fovea/layers/conv.h"
 #include "layers/conv_util.h"
 #include "fovea/layers/layer_config.h"
+#include "layers/layer_util.h"
 #include "ops/conv_geometry.h"
 
 namespace fovea {

@@ -5,6 +5,7 @@
 #include "fovea/ops/math.h"
 #include "fovea/ops/shape_ops.h"
 #include "fovea/layers/layer_config.h"
+#include "layers/layer_util.h"
 
 namespace fovea {
 

@@ -1,5 +1,7 @@
 // DepthwiseConv2D and SeparableConv2D: grouped convolutions with one group per input channel (the separable
 // layer adds a pointwise 1x1 convolution that mixes the channels).
+#include <nlohmann/json.hpp>
+
 #include "fovea/core/error.h"
 #include "fovea/layers/conv.h"
 #include "layers/conv_util.h"

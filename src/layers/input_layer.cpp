@@ -1,6 +1,8 @@
 // InputLayer and Input().
 #include "fovea/layers/input_layer.h"
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/core/error.h"
 #include "fovea/layers/layer_config.h"
 

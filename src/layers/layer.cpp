@@ -4,6 +4,8 @@
 #include <cctype>
 #include <regex>
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"

@@ -1,6 +1,8 @@
 // Layer config reading and writing helpers.
 #include "fovea/layers/layer_config.h"
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/core/error.h"
 
 namespace fovea {

@@ -1,9 +1,12 @@
-// Small helpers shared by the layer files: config-place errors, optional JSON values and Keras's weight fans.
+// Small helpers shared by the layer files: config-place errors, optional JSON values, the kernel and bias
+// arguments of configs and Keras's weight fans.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "fovea/core/error.h"
 #include "fovea/layers/layer_config.h"
@@ -23,6 +26,32 @@ Layer construct_at(const ConfigReader& config, Make&& make) {
 // JSON for an optional number: null when absent.
 inline nlohmann::json optional_to_json(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// The kernel and bias arguments that Dense and the convolution layers share, under Keras's names (use_bias,
+// kernel_/bias_ initializer, regularizer, constraint, activity_regularizer): written and read in one place.
+template <class Options>
+void write_kernel_and_bias(nlohmann::json& c, const Options& o) {
+  c["use_bias"] = o.use_bias;
+  c["kernel_initializer"] = initializers::to_json(o.kernel_initializer);
+  c["bias_initializer"] = initializers::to_json(o.bias_initializer);
+  c["kernel_regularizer"] = regularizers::to_json(o.kernel_regularizer);
+  c["bias_regularizer"] = regularizers::to_json(o.bias_regularizer);
+  c["activity_regularizer"] = regularizers::to_json(o.activity_regularizer);
+  c["kernel_constraint"] = constraints::to_json(o.kernel_constraint);
+  c["bias_constraint"] = constraints::to_json(o.bias_constraint);
+}
+
+template <class Options>
+void read_kernel_and_bias(const ConfigReader& c, Options& o) {
+  o.use_bias = c.boolean("use_bias", true);
+  o.kernel_initializer = c.initializer("kernel_initializer", o.kernel_initializer);
+  o.bias_initializer = c.initializer("bias_initializer", o.bias_initializer);
+  o.kernel_regularizer = c.regularizer("kernel_regularizer");
+  o.bias_regularizer = c.regularizer("bias_regularizer");
+  o.activity_regularizer = c.regularizer("activity_regularizer");
+  o.kernel_constraint = c.constraint("kernel_constraint");
+  o.bias_constraint = c.constraint("bias_constraint");
 }
 
 // Keras's compute_fans for a weight that is not a kernel (PReLU alpha, normalization gamma): a 1-D shape is its own

@@ -4,6 +4,8 @@
 #include <limits>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"
 #include "fovea/ops/shape_ops.h"

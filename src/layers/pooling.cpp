@@ -1,6 +1,8 @@
 // The pooling layers: windowed max/average/L2 pooling and global max/average pooling.
 #include "fovea/layers/pooling.h"
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/core/error.h"
 #include "layers/conv_util.h"
 #include "fovea/layers/layer_config.h"

@@ -199,6 +199,8 @@ nlohmann::json Model::to_config() const {
             {"output_layers", endpoints(outputs_)}}}};
 }
 
+std::string Model::to_json(int indent) const { return to_config().dump(indent); }
+
 nlohmann::json Sequential::to_config() const {
   nlohmann::json layers = nlohmann::json::array();
   for (const Layer& layer : layers_) layers.push_back(layer_entry(layer));

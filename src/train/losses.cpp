@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <functional>
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/core/error.h"
 #include "fovea/ops/math.h"
 #include "fovea/ops/shape_ops.h"

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/core/error.h"
 #include "fovea/ops/activation.h"
 #include "fovea/ops/math.h"

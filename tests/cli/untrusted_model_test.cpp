@@ -9,6 +9,7 @@
 #include "cli/bars_data.h"
 #include "cli/cli_test_util.h"
 #include "fovea/fovea.h"
+#include "fovea/io/json.h"
 
 namespace fovea {
 namespace {

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "fovea/core/error.h"
+#include "fovea/core/rng.h"
 
 namespace fovea {
 namespace {

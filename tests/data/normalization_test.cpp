@@ -2,6 +2,7 @@
 #include "fovea/data/normalization.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "fovea/core/error.h"
 #include "gradcheck.h"

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "data/data_test_util.h"
+#include "fovea/io/json.h"
 #include "fovea/io/model_file.h"
 #include "fovea/layers/dense.h"
 #include "fovea/layers/input_layer.h"

@@ -14,6 +14,7 @@
 #include "data/data_test_util.h"
 #include "fovea/autograd/autograd.h"
 #include "fovea/data/datasets.h"
+#include "fovea/io/json.h"
 #include "fovea/layers/conv.h"
 #include "fovea/layers/dense.h"
 #include "fovea/layers/merging.h"

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/fovea.h"
 #include "fovea/layers/layer.h"
 #include "fovea/layers/layer_config.h"

@@ -2,6 +2,7 @@
 #include "fovea/models/config.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "fovea/layers/layer_config.h"
 #include "models/seed_models.h"

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "data/data_test_util.h"
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/rng.h"

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/fovea.h"
 #include "fovea/io/onnx.h"
 #include "fovea/models/config.h"

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "fovea/fovea.h"
+#include "fovea/io/json.h"
 
 namespace fovea {
 namespace {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "fovea/core/error.h"
+#include "fovea/core/rng.h"
 #include "fovea/ops/math.h"
 #include "fovea/train/optimizers.h"
 

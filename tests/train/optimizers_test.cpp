@@ -9,6 +9,8 @@
 #include <cmath>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/core/error.h"
 #include "fovea/layers/layer.h"
 

@@ -11,6 +11,7 @@
 
 #include "data/data_test_util.h"
 #include "fovea/fovea.h"
+#include "fovea/io/json.h"
 
 namespace fovea {
 namespace {

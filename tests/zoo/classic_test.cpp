@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fovea/fovea.h"
 #include "fovea/layers/preprocessing.h"
 #include "gradcheck.h"

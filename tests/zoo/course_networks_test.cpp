@@ -1,6 +1,7 @@
 // The zoo's course networks against the slides' Keras definitions (tests/models/seed_models.h): same layers,
 // same parameter counts, and options that change the input and the classes.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "fovea/fovea.h"
 #include "models/seed_models.h"

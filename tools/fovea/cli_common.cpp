@@ -7,6 +7,7 @@
 
 #include "fovea/core/error.h"
 #include "fovea/core/threading.h"
+#include "fovea/io/json.h"
 #include "fovea/io/model_file.h"
 #include "fovea/io/onnx.h"
 #include "fovea/models/config.h"

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fovea/io/json.h"
 #include "fovea/io/model_file.h"
 #include "fovea/train/callbacks.h"
 

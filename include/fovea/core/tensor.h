@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "fovea/core/dtype.h"
-#include "fovea/core/rng.h"
 #include "fovea/core/shape.h"
 #include "fovea/core/storage.h"
 
@@ -19,6 +18,7 @@ namespace autograd {
 class Node;
 }
 
+class Generator;  // fovea/core/rng.h (the random constructors take one by pointer; its header brings <random>)
 struct TensorImpl;
 
 class Tensor {

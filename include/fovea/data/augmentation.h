@@ -93,8 +93,8 @@ class RandomFlip : public Transform {
 
 struct RandomTranslationOptions {
   // Shift as a fraction of the height / width, each in [-1, 1]; positive moves the content down / right.
-  Factor height_factor;
-  Factor width_factor;
+  Factor height_factor{};
+  Factor width_factor{};
   FillMode fill_mode = FillMode::reflect;
   Interpolation interpolation = Interpolation::bilinear;
   double fill_value = 0.0;  // for fill_mode constant
@@ -140,7 +140,7 @@ class RandomCrop : public Transform {
 
 struct RandomRotationOptions {
   // Angle as a fraction of a full turn (2 pi), each bound in [-1, 1]; positive turns counter-clockwise.
-  Factor factor;
+  Factor factor{};
   FillMode fill_mode = FillMode::reflect;
   Interpolation interpolation = Interpolation::bilinear;
   double fill_value = 0.0;
@@ -163,8 +163,8 @@ class RandomRotation : public Transform {
 struct RandomZoomOptions {
   // Keras's sign convention: positive zooms out (content shrinks), negative zooms in; each bound in [-1, 1].
   // The image is scaled by 1 / (1 + uniform(factor)) about its centre.
-  Factor height_factor;
-  std::optional<Factor> width_factor;  // unset: the height draw is used for both, keeping the aspect ratio
+  Factor height_factor{};
+  std::optional<Factor> width_factor{};  // unset: the height draw is used for both, keeping the aspect ratio
   FillMode fill_mode = FillMode::reflect;
   Interpolation interpolation = Interpolation::bilinear;
   double fill_value = 0.0;
@@ -211,7 +211,7 @@ class RandomErasing : public Transform {
 // ---- photometric transforms: any sample with channels last, including 1-D signals (L, C) ----
 
 struct RandomBrightnessOptions {
-  Factor factor;                                     // each bound in [-1, 1]: -1 makes the image black, 1 white
+  Factor factor{};                                   // each bound in [-1, 1]: -1 makes the image black, 1 white
   std::array<double, 2> value_range = {0.0, 255.0};  // the range the images use; set {0, 1} after min-max
 };
 
@@ -270,7 +270,7 @@ struct PcaBasis {
 
 struct PcaLightingOptions {
   double alphastd = 0.1;          // standard deviation of each alpha_i; >= 0 (0 turns the jitter off)
-  std::optional<PcaBasis> basis;  // unset: fitted by Augmentation::fit (or fit()) on the training images
+  std::optional<PcaBasis> basis{};  // unset: fitted by Augmentation::fit (or fit()) on the training images
 };
 
 // AlexNet's "fancy PCA" lighting jitter: draws alpha_i ~ N(0, alphastd) for i = 0, 1, 2 and adds

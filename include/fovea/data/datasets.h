@@ -17,8 +17,8 @@ namespace fovea {
 // A labelled set of samples: images float32 (N, H, W, C) channels-last (1-D signals are (N, length, 1)),
 // labels int64 (N).
 struct Dataset {
-  Tensor images;
-  Tensor labels;
+  Tensor images{};
+  Tensor labels{};
   int64_t skipped = 0;  // samples the reader left out because they were bad (skip_bad_samples); 0 otherwise
 
   int64_t size() const { return images.defined() ? images.dim(0) : 0; }
@@ -62,7 +62,7 @@ struct IdxOptions {
   // normalizes batch by batch (LoaderOptions::normalizer, FitOptions::normalizer).
   DType pixels = DType::f32;
   bool skip_bad_samples = false;  // leave out samples whose label is out of range (see "Bad samples")
-  SkipLog on_skip;
+  SkipLog on_skip{};
 };
 Dataset read_idx(const std::string& images_path, const std::string& labels_path, const IdxOptions& options);
 
@@ -110,7 +110,7 @@ struct CsvOptions {
   // Leave out rows with a cell that does not parse, a label out of range or the wrong number of columns (see
   // "Bad samples"). The first data line still sets the number of columns.
   bool skip_bad_samples = false;
-  SkipLog on_skip;
+  SkipLog on_skip{};
 };
 
 // Reads one signal per line: every column except the label column is a value. Gives images float32
@@ -130,7 +130,7 @@ struct CifarOptions {
   DType pixels = DType::f32;               // or DType::u8, as in IdxOptions
   // Leave out records with a label out of range and a truncated last record (see "Bad samples").
   bool skip_bad_samples = false;
-  SkipLog on_skip;
+  SkipLog on_skip{};
 };
 
 // Reads one batch file: images float32 (N, 32, 32, 3) channels-last with values 0-255 (uint8 with
@@ -161,9 +161,9 @@ struct ImageFolderOptions {
   ColorMode color = ColorMode::automatic;  // automatic: 1 channel when every image is grayscale, else 3
   // Keras's class_names: the class folders to read, in label order (a folder not listed is an error, a listed
   // one that is absent has no samples); empty: every sub-folder, sorted by name.
-  std::vector<std::string> classes;
+  std::vector<std::string> classes{};
   bool skip_bad_samples = false;  // leave out images that cannot be decoded (see "Bad samples")
-  SkipLog on_skip;
+  SkipLog on_skip{};
   std::vector<std::string>* class_names = nullptr;  // when set, receives the class names (index = label)
 };
 

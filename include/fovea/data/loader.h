@@ -14,8 +14,8 @@ namespace fovea {
 
 // One batch: rows of the source tensors, batch first, with the sources' dtypes and trailing shapes.
 struct Batch {
-  Tensor x;
-  Tensor y;           // undefined when the loader has no y (prediction)
+  Tensor x{};
+  Tensor y{};         // undefined when the loader has no y (prediction)
   int64_t size = 0;   // rows in this batch
   int64_t index = 0;  // which batch of the epoch, from 0
 };
@@ -33,10 +33,10 @@ struct LoaderOptions {
   int prefetch_batches = 2;
   // Applied to each batch of x (never to y) when set, giving float32 batches from x of any numeric dtype: a data
   // set can stay as its stored bytes (a quarter of float32's memory) and be normalized batch by batch.
-  std::shared_ptr<const Normalizer> normalizer;
+  std::shared_ptr<const Normalizer> normalizer{};
   // Applied to each sample of x (never to y), after the normalizer, when set; x must then be float32 or have a
   // normalizer.
-  std::shared_ptr<const Augmentation> augmentation;
+  std::shared_ptr<const Augmentation> augmentation{};
 };
 
 // Iterates over (x, y) in batches, epoch by epoch:

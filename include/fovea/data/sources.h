@@ -16,7 +16,7 @@ struct DataSourceOptions {
   int64_t image_width = 0;
   ColorMode image_color = ColorMode::automatic;  // folder: channels to read images with
   bool skip_bad_samples = false;                 // log and leave out bad samples instead of failing (all formats)
-  SkipLog on_skip;                               // where those lines go; std::cerr when empty
+  SkipLog on_skip{};                             // where those lines go; std::cerr when empty
   int csv_label_column = -1;                     // csv: the label's column; negative counts from the end
   bool csv_has_header = false;                   // csv: skip the first line
   CifarLabels cifar100_labels = CifarLabels::fine;
@@ -26,11 +26,11 @@ struct DataSourceOptions {
 };
 
 struct DataSplits {
-  Dataset train;
-  Dataset test;                          // empty (size 0) when the source has no test split
-  std::vector<std::string> class_names;  // index = label; the label numbers "0", "1", ... when the source has none
+  Dataset train{};
+  Dataset test{};                          // empty (size 0) when the source has no test split
+  std::vector<std::string> class_names{};  // index = label; the label numbers "0", "1", ... when the source has none
   int64_t num_classes = 0;               // the format's known count, else the largest training label + 1
-  std::string description;               // e.g. "Fashion-MNIST (/usr/share/datasets/fashion-mnist)"
+  std::string description{};             // e.g. "Fashion-MNIST (/usr/share/datasets/fashion-mnist)"
 };
 
 // Loads the data named by spec:

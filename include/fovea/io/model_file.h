@@ -1,6 +1,9 @@
 // Model files: one self-describing file holding a model's architecture (its Keras-shaped JSON config), its
 // weights and, for checkpoints, the optimizer (config and state) and the epoch, so that training resumes exactly.
 //
+//   save_model(model, "net.fovea");                   // architecture and weights
+//   std::shared_ptr<Model> net = load_model("net.fovea");
+// and, with fovea/io/json.h (SaveOptions and LoadedModel hold JSON user data):
 //   save_model(model, "net.fovea", {.optimizer = opt.get(), .epoch = 3, .user = {{"classes", names}}});
 //   LoadedModel run = load_model_file("net.fovea");   // run.model, run.optimizer, run.epoch, run.user
 //
@@ -25,48 +28,25 @@
 // Every write is atomic: a failed save leaves any previous file at the path intact.
 #pragma once
 
-#include <cstdint>
 #include <memory>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "fovea/models/model.h"
-#include "fovea/train/optimizers.h"
 
 namespace fovea {
 
-struct SaveOptions {
-  // Checkpoints: the optimizer's config and state (it must have been stepped with the model's trainable
-  // weights, as fit() does, or not at all) and the number of completed epochs.
-  const Optimizer* optimizer = nullptr;
-  int64_t epoch = -1;  // -1: not stored
-  // Anything else the program needs to use the model (normalizer, class names, compile settings): a JSON object
-  // (or null for none), stored as text and given back by load_model_file.
-  nlohmann::json user;
-  // Exact resumption: the default generator's state (DefaultGenerator()->state(); "" for none), which dropout and
-  // initializers draw from, and the training callbacks' states (Callback::state(), in the run's callback order).
-  std::string generator_state;
-  std::vector<CallbackState> callback_states;
-};
+// What save_model stores besides the architecture and weights (optimizer, epoch, user data, the state exact
+// resumption needs), and what load_model_file gives back. Both hold JSON user data, so they are defined in
+// fovea/io/json.h, which includes <nlohmann/json.hpp>: include it to pass SaveOptions or to call load_model_file.
+struct SaveOptions;
+struct LoadedModel;
 
 // Writes architecture, weights and the options' extras to path. Requires a model whose weights exist (a
 // Sequential without an Input layer must be built first) and no layer named "optimizer" (the prefix of the
 // state's entries). Throws ValueError for a model or optimizer that cannot be saved (naming the layer or state
 // entry) and IoError when the file cannot be written.
-void save_model(Model& model, const std::string& path, const SaveOptions& options = {});
-
-struct LoadedModel {
-  std::shared_ptr<Model> model;
-  OptimizerPtr optimizer;  // null when the file has none; else restored so that the next step continues exactly
-  int64_t epoch = -1;      // -1 when the file has none
-  std::string generator_state;                // "" when the file has none; restore with Generator::set_state
-  std::vector<CallbackState> callback_states;  // for FitOptions::callback_states; empty when the file has none
-  // "" when every tensor matched its checksum; otherwise (a file written before fovea stored checksums) the
-  // one-line note that loading also wrote to std::clog.
-  std::string note;
-  nlohmann::json user;     // null when the file has none
-};
+void save_model(Model& model, const std::string& path, const SaveOptions& options);
+void save_model(Model& model, const std::string& path);  // no options: architecture and weights only
 
 // Reads a file written by save_model: rebuilds the model from its architecture, sets every weight (bit-exact,
 // in the file's dtype), and restores the optimizer onto the new model's weights. Throws IoError naming the file

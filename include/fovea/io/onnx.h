@@ -34,7 +34,7 @@ struct OnnxImportOptions {
   // Graph inputs whose values are known ahead (a backend test case's weight inputs, say): they become constants
   // of the model instead of inputs, so a node whose weights arrive as graph inputs imports like one with
   // initializers.
-  std::map<std::string, Tensor> bind_inputs;
+  std::map<std::string, Tensor> bind_inputs{};
   // Treat the first dimension of every graph input as the batch dimension (unknown size, as Keras's None) even
   // when the file fixes it, so that a model exported with batch 1 trains on batches of any size.
   bool dynamic_batch = false;
@@ -49,12 +49,12 @@ std::vector<std::string> onnx_supported_ops();
 
 // One ONNX backend test case: a folder with model.onnx and test_data_set_*/{input,output}_*.pb.
 struct OnnxCaseResult {
-  std::string name;          // the folder's name ("test_conv_with_strides_padding")
+  std::string name{};  // the folder's name ("test_conv_with_strides_padding")
   bool passed = false;
   double worst_abs_error = 0;  // over every output of every data set
   double worst_rel_error = 0;
   int data_sets = 0;
-  std::string message;       // why it failed (an import error, a shape mismatch, the worst element)
+  std::string message{};  // why it failed (an import error, a shape mismatch, the worst element)
 };
 
 struct OnnxTestTolerance {

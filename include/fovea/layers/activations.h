@@ -14,8 +14,8 @@ class ConfigReader;
 // ---- Activation ----
 
 struct ActivationLayerOptions {
-  Activation activation;  // e.g. ActivationKind::relu, Activation::leaky_relu(0.1)
-  std::string name;
+  Activation activation{};  // e.g. ActivationKind::relu, Activation::leaky_relu(0.1)
+  std::string name{};
 };
 
 class ActivationLayerImpl : public LayerImpl {
@@ -39,10 +39,10 @@ Layer ActivationLayer(const ActivationLayerOptions& options);
 // ---- ReLU ----
 
 struct ReLUOptions {
-  std::optional<double> max_value;  // unset: no upper bound
+  std::optional<double> max_value{};  // unset: no upper bound
   double negative_slope = 0.0;
   double threshold = 0.0;
-  std::string name;
+  std::string name{};
 };
 
 class ReLUImpl : public LayerImpl {
@@ -66,7 +66,7 @@ Layer ReLU(const ReLUOptions& options = {});
 
 struct LeakyReLUOptions {
   double negative_slope = 0.3;  // Keras 3's default (Keras 2 called it alpha)
-  std::string name;
+  std::string name{};
 };
 
 class LeakyReLUImpl : public LayerImpl {
@@ -89,12 +89,12 @@ Layer LeakyReLU(const LeakyReLUOptions& options = {});
 
 struct PReLUOptions {
   InitializerPtr alpha_initializer = initializers::Zeros();
-  RegularizerPtr alpha_regularizer;
-  ConstraintPtr alpha_constraint;
+  RegularizerPtr alpha_regularizer{};
+  ConstraintPtr alpha_constraint{};
   // Keras's axes (1-based: axis 0 is the batch) along which one slope is shared, e.g. {1, 2} for one slope per
   // channel of a channels_last image.
-  Dims shared_axes;
-  std::string name;
+  Dims shared_axes{};
+  std::string name{};
 };
 
 class PReLUImpl : public LayerImpl {
@@ -120,7 +120,7 @@ Layer PReLU(const PReLUOptions& options = {});
 
 struct ELUOptions {
   double alpha = 1.0;
-  std::string name;
+  std::string name{};
 };
 
 class ELUImpl : public LayerImpl {
@@ -142,7 +142,7 @@ Layer ELU(const ELUOptions& options = {});
 
 struct SoftmaxOptions {
   int axis = -1;  // counts the batch axis as 0; negative counts from the end
-  std::string name;
+  std::string name{};
 };
 
 class SoftmaxImpl : public LayerImpl {

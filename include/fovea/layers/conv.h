@@ -15,22 +15,22 @@ namespace fovea {
 // 'full' (a fovea extension: dilation * (kernel - 1) on both sides) and, for Conv1D only, 'causal'.
 struct ConvOptions {
   int64_t filters = 0;
-  Dims kernel_size;  // required
+  Dims kernel_size{};  // required
   Dims strides = {1};
   Padding padding = Padding::valid;
   DataFormat data_format = DataFormat::channels_last;
   Dims dilation_rate = {1};
   int64_t groups = 1;
-  Activation activation;  // fused into the convolution where the backend can
+  Activation activation{};  // fused into the convolution where the backend can
   bool use_bias = true;
   InitializerPtr kernel_initializer = initializers::GlorotUniform();
   InitializerPtr bias_initializer = initializers::Zeros();
-  RegularizerPtr kernel_regularizer;
-  RegularizerPtr bias_regularizer;
-  RegularizerPtr activity_regularizer;
-  ConstraintPtr kernel_constraint;
-  ConstraintPtr bias_constraint;
-  std::string name;
+  RegularizerPtr kernel_regularizer{};
+  RegularizerPtr bias_regularizer{};
+  RegularizerPtr activity_regularizer{};
+  ConstraintPtr kernel_constraint{};
+  ConstraintPtr bias_constraint{};
+  std::string name{};
 };
 
 // Conv1D, Conv2D and Conv3D: one implementation, parameterized by the number of spatial dimensions (rank).
@@ -69,23 +69,23 @@ Layer Conv3D(const ConvOptions& options);
 // (Keras has none) and is written to configs only when it is not 1.
 struct ConvTransposeOptions {
   int64_t filters = 0;
-  Dims kernel_size;  // required
+  Dims kernel_size{};  // required
   Dims strides = {1};
   Padding padding = Padding::valid;
-  Dims output_padding;
+  Dims output_padding{};
   DataFormat data_format = DataFormat::channels_last;
   Dims dilation_rate = {1};
   int64_t groups = 1;
-  Activation activation;
+  Activation activation{};
   bool use_bias = true;
   InitializerPtr kernel_initializer = initializers::GlorotUniform();
   InitializerPtr bias_initializer = initializers::Zeros();
-  RegularizerPtr kernel_regularizer;
-  RegularizerPtr bias_regularizer;
-  RegularizerPtr activity_regularizer;
-  ConstraintPtr kernel_constraint;
-  ConstraintPtr bias_constraint;
-  std::string name;
+  RegularizerPtr kernel_regularizer{};
+  RegularizerPtr bias_regularizer{};
+  RegularizerPtr activity_regularizer{};
+  ConstraintPtr kernel_constraint{};
+  ConstraintPtr bias_constraint{};
+  std::string name{};
 };
 
 // Transposed convolution ("deconvolution"). Weights: kernel (in_channels, filters / groups, k...) as in PyTorch,
@@ -119,22 +119,22 @@ Layer Conv3DTranspose(const ConvTransposeOptions& options);
 
 // Keras's DepthwiseConv2D arguments: each input channel gets depth_multiplier filters of its own.
 struct DepthwiseConv2DOptions {
-  Dims kernel_size;  // required
+  Dims kernel_size{};  // required
   Dims strides = {1};
   Padding padding = Padding::valid;
   int64_t depth_multiplier = 1;
   DataFormat data_format = DataFormat::channels_last;
   Dims dilation_rate = {1};
-  Activation activation;
+  Activation activation{};
   bool use_bias = true;
   InitializerPtr depthwise_initializer = initializers::GlorotUniform();
   InitializerPtr bias_initializer = initializers::Zeros();
-  RegularizerPtr depthwise_regularizer;
-  RegularizerPtr bias_regularizer;
-  RegularizerPtr activity_regularizer;
-  ConstraintPtr depthwise_constraint;
-  ConstraintPtr bias_constraint;
-  std::string name;
+  RegularizerPtr depthwise_regularizer{};
+  RegularizerPtr bias_regularizer{};
+  RegularizerPtr activity_regularizer{};
+  ConstraintPtr depthwise_constraint{};
+  ConstraintPtr bias_constraint{};
+  std::string name{};
 };
 
 // Weights: kernel (in_channels * depth_multiplier, 1, kh, kw), a grouped convolution with groups = in_channels
@@ -161,25 +161,25 @@ Layer DepthwiseConv2D(const DepthwiseConv2DOptions& options);
 // Keras's SeparableConv2D arguments: a depthwise convolution followed by a pointwise (1x1) one.
 struct SeparableConv2DOptions {
   int64_t filters = 0;
-  Dims kernel_size;  // required
+  Dims kernel_size{};  // required
   Dims strides = {1};
   Padding padding = Padding::valid;
   DataFormat data_format = DataFormat::channels_last;
   Dims dilation_rate = {1};
   int64_t depth_multiplier = 1;
-  Activation activation;
+  Activation activation{};
   bool use_bias = true;
   InitializerPtr depthwise_initializer = initializers::GlorotUniform();
   InitializerPtr pointwise_initializer = initializers::GlorotUniform();
   InitializerPtr bias_initializer = initializers::Zeros();
-  RegularizerPtr depthwise_regularizer;
-  RegularizerPtr pointwise_regularizer;
-  RegularizerPtr bias_regularizer;
-  RegularizerPtr activity_regularizer;
-  ConstraintPtr depthwise_constraint;
-  ConstraintPtr pointwise_constraint;
-  ConstraintPtr bias_constraint;
-  std::string name;
+  RegularizerPtr depthwise_regularizer{};
+  RegularizerPtr pointwise_regularizer{};
+  RegularizerPtr bias_regularizer{};
+  RegularizerPtr activity_regularizer{};
+  ConstraintPtr depthwise_constraint{};
+  ConstraintPtr pointwise_constraint{};
+  ConstraintPtr bias_constraint{};
+  std::string name{};
 };
 
 // Weights: depthwise_kernel (in * depth_multiplier, 1, kh, kw), pointwise_kernel (filters, in * multiplier, 1, 1),

@@ -9,16 +9,16 @@ namespace fovea {
 // Keras's Dense arguments and defaults.
 struct DenseOptions {
   int64_t units = 0;
-  Activation activation;
+  Activation activation{};
   bool use_bias = true;
   InitializerPtr kernel_initializer = initializers::GlorotUniform();
   InitializerPtr bias_initializer = initializers::Zeros();
-  RegularizerPtr kernel_regularizer;
-  RegularizerPtr bias_regularizer;
-  RegularizerPtr activity_regularizer;
-  ConstraintPtr kernel_constraint;
-  ConstraintPtr bias_constraint;
-  std::string name;
+  RegularizerPtr kernel_regularizer{};
+  RegularizerPtr bias_regularizer{};
+  RegularizerPtr activity_regularizer{};
+  ConstraintPtr kernel_constraint{};
+  ConstraintPtr bias_constraint{};
+  std::string name{};
 };
 
 class DenseImpl : public LayerImpl {

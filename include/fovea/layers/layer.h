@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "fovea/core/tensor.h"
 #include "fovea/layers/constraints.h"
@@ -26,18 +26,18 @@ using DataFormat = Layout;
 
 // A variable owned by a layer.
 struct Weight {
-  std::string name;  // "kernel", "bias", "gamma", "moving_mean", ...
-  Tensor value;
+  std::string name{};  // "kernel", "bias", "gamma", "moving_mean", ...
+  Tensor value{};
   bool trainable = true;  // false for batch-norm moving statistics
-  RegularizerPtr regularizer;
-  ConstraintPtr constraint;
-  Dims fan_in_axes;  // the axes a norm constraint reduces over by default
+  RegularizerPtr regularizer{};
+  ConstraintPtr constraint{};
+  Dims fan_in_axes{};  // the axes a norm constraint reduces over by default
 };
 
 // Per spatial dimension: how a layer maps positions, for receptive-field arithmetic in summary().
 struct SpatialWindow {
-  Dims kernel;    // effective extent (dilation included); empty means the layer keeps positions as they are
-  Dims strides;
+  Dims kernel{};  // effective extent (dilation included); empty means the layer keeps positions as they are
+  Dims strides{};
 };
 
 class LayerImpl {

@@ -3,10 +3,11 @@
 // Public so that programs can write layers of their own and register them for JSON configs.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <functional>
 #include <optional>
 #include <string>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "fovea/layers/layer.h"
 #include "fovea/ops/activation.h"
@@ -50,32 +51,6 @@ class ConfigReader {
   const nlohmann::json& config_;
   std::string where_;
 };
-
-// The kernel and bias arguments that Dense and the convolution layers share, under Keras's names (use_bias,
-// kernel_/bias_ initializer, regularizer, constraint, activity_regularizer): written and read in one place.
-template <class Options>
-void write_kernel_and_bias(nlohmann::json& c, const Options& o) {
-  c["use_bias"] = o.use_bias;
-  c["kernel_initializer"] = initializers::to_json(o.kernel_initializer);
-  c["bias_initializer"] = initializers::to_json(o.bias_initializer);
-  c["kernel_regularizer"] = regularizers::to_json(o.kernel_regularizer);
-  c["bias_regularizer"] = regularizers::to_json(o.bias_regularizer);
-  c["activity_regularizer"] = regularizers::to_json(o.activity_regularizer);
-  c["kernel_constraint"] = constraints::to_json(o.kernel_constraint);
-  c["bias_constraint"] = constraints::to_json(o.bias_constraint);
-}
-
-template <class Options>
-void read_kernel_and_bias(const ConfigReader& c, Options& o) {
-  o.use_bias = c.boolean("use_bias", true);
-  o.kernel_initializer = c.initializer("kernel_initializer", o.kernel_initializer);
-  o.bias_initializer = c.initializer("bias_initializer", o.bias_initializer);
-  o.kernel_regularizer = c.regularizer("kernel_regularizer");
-  o.bias_regularizer = c.regularizer("bias_regularizer");
-  o.activity_regularizer = c.regularizer("activity_regularizer");
-  o.kernel_constraint = c.constraint("kernel_constraint");
-  o.bias_constraint = c.constraint("bias_constraint");
-}
 
 // Makes a layer of one class from its config (Keras's from_config).
 using LayerFactory = std::function<Layer(const ConfigReader&)>;

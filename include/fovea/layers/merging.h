@@ -11,7 +11,7 @@ namespace fovea {
 class ConfigReader;
 
 struct MergeOptions {
-  std::string name;
+  std::string name{};
 };
 
 enum class MergeKind { add, subtract, multiply, average, maximum, minimum };
@@ -41,7 +41,7 @@ Layer Minimum(const MergeOptions& options = {});
 
 struct ConcatenateOptions {
   int axis = -1;  // counts the batch axis as 0; the channel axis of channels_last images by default
-  std::string name;
+  std::string name{};
 };
 
 class ConcatenateImpl : public LayerImpl {

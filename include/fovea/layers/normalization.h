@@ -22,11 +22,11 @@ struct BatchNormalizationOptions {
   InitializerPtr gamma_initializer = initializers::Ones();
   InitializerPtr moving_mean_initializer = initializers::Zeros();
   InitializerPtr moving_variance_initializer = initializers::Ones();
-  RegularizerPtr beta_regularizer;
-  RegularizerPtr gamma_regularizer;
-  ConstraintPtr beta_constraint;
-  ConstraintPtr gamma_constraint;
-  std::string name;
+  RegularizerPtr beta_regularizer{};
+  RegularizerPtr gamma_regularizer{};
+  ConstraintPtr beta_constraint{};
+  ConstraintPtr gamma_constraint{};
+  std::string name{};
 };
 
 class BatchNormalizationImpl : public LayerImpl {
@@ -60,11 +60,11 @@ struct LayerNormalizationOptions {
   bool scale = true;
   InitializerPtr beta_initializer = initializers::Zeros();
   InitializerPtr gamma_initializer = initializers::Ones();
-  RegularizerPtr beta_regularizer;
-  RegularizerPtr gamma_regularizer;
-  ConstraintPtr beta_constraint;
-  ConstraintPtr gamma_constraint;
-  std::string name;
+  RegularizerPtr beta_regularizer{};
+  RegularizerPtr gamma_regularizer{};
+  ConstraintPtr beta_constraint{};
+  ConstraintPtr gamma_constraint{};
+  std::string name{};
 };
 
 class LayerNormalizationImpl : public LayerImpl {
@@ -93,12 +93,12 @@ struct LocalResponseNormalizationOptions {
   int64_t size = 5;
   // TensorFlow's form: when set, the window is 2 * depth_radius + 1 channels and alpha multiplies the plain sum of
   // squares (tf.nn.local_response_normalization); size is then ignored.
-  std::optional<int64_t> depth_radius;
+  std::optional<int64_t> depth_radius{};
   double alpha = 1e-4;
   double beta = 0.75;
   double bias = 2.0;  // AlexNet's k
   DataFormat data_format = DataFormat::channels_last;
-  std::string name;
+  std::string name{};
 };
 
 class LocalResponseNormalizationImpl : public LayerImpl {

@@ -15,10 +15,10 @@ namespace fovea {
 // max and are left out of averages, as in Keras).
 struct PoolingOptions {
   Dims pool_size = {2};
-  Dims strides;
+  Dims strides{};
   Padding padding = Padding::valid;
   DataFormat data_format = DataFormat::channels_last;
-  std::string name;
+  std::string name{};
 };
 
 // Max, average and L2 pooling in 1-3 spatial dimensions (kind: PoolKind::max, average or l2).
@@ -59,7 +59,7 @@ Layer L2Pooling3D(const PoolingOptions& options = {});
 struct GlobalPoolingOptions {
   DataFormat data_format = DataFormat::channels_last;
   bool keepdims = false;
-  std::string name;
+  std::string name{};
 };
 
 // Max or average over all spatial positions: (None, channels), or with keepdims (None, 1..., channels).

@@ -17,7 +17,7 @@ struct RescalingOptions {
   // fovea takes one number, and its default 1.0 leaves the data unchanged.
   double scale = 1.0;
   double offset = 0.0;
-  std::string name;
+  std::string name{};
 };
 
 class RescalingImpl : public LayerImpl {

@@ -15,9 +15,9 @@ struct DropoutOptions {
   double rate = 0.5;  // fraction of the inputs to drop, in [0, 1); Keras makes it a required argument
   // Shape of the binary mask including the batch axis (-1 = the input's size, Keras's None); a 1 shares one mask
   // value along that axis. Unset: one mask value per element.
-  std::optional<Shape> noise_shape;
-  std::optional<uint64_t> seed;  // unset: draw from the default generator (fovea::manual_seed makes it repeatable)
-  std::string name;
+  std::optional<Shape> noise_shape{};
+  std::optional<uint64_t> seed{};  // unset: draw from the default generator (fovea::manual_seed makes it repeatable)
+  std::string name{};
 };
 
 class DropoutImpl : public LayerImpl {
@@ -42,8 +42,8 @@ Layer Dropout(const DropoutOptions& options = {});
 struct SpatialDropoutOptions {
   double rate = 0.5;
   DataFormat data_format = DataFormat::channels_last;
-  std::optional<uint64_t> seed;
-  std::string name;
+  std::optional<uint64_t> seed{};
+  std::string name{};
 };
 
 // SpatialDropout{1,2,3}D: drops whole feature maps (one mask value per sample and channel, shared over the spatial

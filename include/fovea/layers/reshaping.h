@@ -19,7 +19,7 @@ struct FlattenOptions {
   // channels_first inputs are flattened after moving the channels last, so that a channels_first model and a
   // channels_last one feed a following Dense with the same feature order (Keras does the same).
   DataFormat data_format = DataFormat::channels_last;
-  std::string name;
+  std::string name{};
 };
 
 class FlattenImpl : public LayerImpl {
@@ -41,8 +41,8 @@ Layer Flatten(const FlattenOptions& options = {});
 // ---- Reshape ----
 
 struct ReshapeOptions {
-  Shape target_shape;  // without the batch dimension; one entry may be -1 (inferred)
-  std::string name;
+  Shape target_shape{};  // without the batch dimension; one entry may be -1 (inferred)
+  std::string name{};
 };
 
 class ReshapeImpl : public LayerImpl {
@@ -65,8 +65,8 @@ Layer Reshape(const ReshapeOptions& options);
 // ---- Permute ----
 
 struct PermuteOptions {
-  Dims dims;  // Keras's 1-based axes (the batch axis 0 stays first): {2, 1} swaps the two non-batch axes
-  std::string name;
+  Dims dims{};  // Keras's 1-based axes (the batch axis 0 stays first): {2, 1} swaps the two non-batch axes
+  std::string name{};
 };
 
 class PermuteImpl : public LayerImpl {
@@ -111,23 +111,23 @@ class SpatialSides {
 struct ZeroPaddingOptions {
   SpatialSides padding = 1;
   DataFormat data_format = DataFormat::channels_last;
-  std::string name;
+  std::string name{};
 };
 
 struct Cropping1DOptions {
   SpatialSides cropping = 1;
   DataFormat data_format = DataFormat::channels_last;
-  std::string name;
+  std::string name{};
 };
 struct Cropping2DOptions {
   SpatialSides cropping = 0;
   DataFormat data_format = DataFormat::channels_last;
-  std::string name;
+  std::string name{};
 };
 struct Cropping3DOptions {
   SpatialSides cropping = 1;
   DataFormat data_format = DataFormat::channels_last;
-  std::string name;
+  std::string name{};
 };
 
 // ZeroPadding{1,2,3}D (crop = false) and Cropping{1,2,3}D (crop = true): add zeros around, or remove positions

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "fovea/layers/layer.h"
 #include "fovea/train/training.h"
@@ -108,7 +108,7 @@ class Model {
 
   // Keras-shaped architecture document: {"class_name": "Functional" | "Sequential", "config": {...}}.
   virtual nlohmann::json to_config() const;
-  std::string to_json(int indent = 2) const { return to_config().dump(indent); }
+  std::string to_json(int indent = 2) const;  // to_config() as text
 
  protected:
   // Connects the graph from inputs to outputs: collects nodes in topological order and names layers.

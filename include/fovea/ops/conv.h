@@ -25,21 +25,21 @@ Padding parse_padding(std::string_view name);
 // Options for conv(). Per-dimension lists may hold one value (used for every spatial dimension) or one per
 // spatial dimension; empty strides and dilation mean 1.
 struct ConvArgs {
-  Dims strides;
+  Dims strides{};
   Padding padding = Padding::valid;
-  Dims pads_begin;  // Padding::explicit_ only
-  Dims pads_end;
-  Dims dilation;
+  Dims pads_begin{};  // Padding::explicit_ only
+  Dims pads_end{};
+  Dims dilation{};
   int64_t groups = 1;
   Layout layout = Layout::channels_first;
-  Activation activation;  // applied after the bias, fused where the backend can
+  Activation activation{};  // applied after the bias, fused where the backend can
 };
 
 // The learned parameters of a convolution. kernel: (out_channels, in_channels / groups, k...); bias:
 // (out_channels) or undefined for no bias.
 struct ConvWeights {
-  Tensor kernel;
-  Tensor bias;
+  Tensor kernel{};
+  Tensor bias{};
 };
 
 // Output shape of conv(); throws ShapeError/ValueError with the reason when the arguments do not fit.
@@ -51,15 +51,15 @@ Tensor conv(const Tensor& x, const ConvWeights& weights, const ConvArgs& args = 
 // Options for conv_transpose(), PyTorch/ONNX semantics: the gradient of conv() with respect to its input.
 // 'same' gives output = input * stride (Keras Conv2DTranspose); output_padding adds to the end of each dim.
 struct ConvTransposeArgs {
-  Dims strides;
+  Dims strides{};
   Padding padding = Padding::valid;
-  Dims pads_begin;
-  Dims pads_end;
-  Dims output_padding;
-  Dims dilation;
+  Dims pads_begin{};
+  Dims pads_end{};
+  Dims output_padding{};
+  Dims dilation{};
   int64_t groups = 1;
   Layout layout = Layout::channels_first;
-  Activation activation;
+  Activation activation{};
 };
 
 // Transposed convolution. kernel: (in_channels, out_channels / groups, k...) as in PyTorch; bias:

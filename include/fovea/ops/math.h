@@ -56,8 +56,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, const MatmulArgs& args = {});
 // Dense layer math: activation(x @ kernel + bias). x: (batch, in), kernel: (in, out) as in Keras,
 // bias: (out) or undefined.
 struct DenseWeights {
-  Tensor kernel;
-  Tensor bias;
+  Tensor kernel{};
+  Tensor bias{};
 };
 Tensor dense(const Tensor& x, const DenseWeights& weights, const Activation& activation = {});
 

@@ -9,10 +9,10 @@ namespace fovea {
 // Parameters and running statistics of batch normalization, each of shape (channels). gamma/beta may be
 // undefined (Keras scale=False / center=False). running_mean/running_var are updated in place in training.
 struct BatchNormState {
-  Tensor gamma;
-  Tensor beta;
-  Tensor running_mean;
-  Tensor running_var;
+  Tensor gamma{};
+  Tensor beta{};
+  Tensor running_mean{};
+  Tensor running_var{};
 };
 
 struct BatchNormArgs {
@@ -44,7 +44,7 @@ struct DropoutArgs {
   bool training = true;
   Generator* generator = nullptr;
   // Axes along which the mask is shared (size 1 in the mask), e.g. the spatial axes for SpatialDropout.
-  Dims broadcast_axes;
+  Dims broadcast_axes{};
 };
 Tensor dropout(const Tensor& x, const DropoutArgs& args = {});
 

@@ -17,11 +17,11 @@ enum class PoolKind {
 // empty strides mean pool_size (Keras default). Padding: valid, same or explicit_.
 struct PoolArgs {
   PoolKind kind = PoolKind::max;
-  Dims pool_size;
-  Dims strides;
+  Dims pool_size{};
+  Dims strides{};
   Padding padding = Padding::valid;
-  Dims pads_begin;
-  Dims pads_end;
+  Dims pads_begin{};
+  Dims pads_end{};
   bool count_include_pad = false;
   Layout layout = Layout::channels_first;
 };

@@ -18,8 +18,8 @@ Tensor permute(const Tensor& x, const Dims& perm);
 // Pads every axis with `begin`/`end` elements of value; a negative amount crops instead. The lists have one
 // entry per axis of x.
 struct PadArgs {
-  Dims begin;
-  Dims end;
+  Dims begin{};
+  Dims end{};
   double value = 0.0;
 };
 Tensor pad(const Tensor& x, const PadArgs& args);

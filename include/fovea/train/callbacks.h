@@ -51,8 +51,8 @@ struct TrainingParams {
 // (counters, best values, the best epoch's weights): a checkpoint stores it (SaveOptions::callback_states) and fit()
 // hands it back (FitOptions::callback_states).
 struct CallbackState {
-  std::map<std::string, double> values;
-  std::vector<Tensor> tensors;
+  std::map<std::string, double> values{};
+  std::vector<Tensor> tensors{};
   bool empty() const { return values.empty() && tensors.empty(); }
 };
 
@@ -126,7 +126,7 @@ struct EarlyStoppingOptions {
   double min_delta = 0.0;  // a change smaller than this is no improvement
   int64_t patience = 0;    // epochs without improvement before stopping
   MonitorMode mode = MonitorMode::auto_;
-  std::optional<double> baseline;  // training stops if the value does not beat this within patience epochs
+  std::optional<double> baseline{};  // training stops if the value does not beat this within patience epochs
   bool restore_best_weights = false;
   int64_t start_from_epoch = 0;  // epochs to wait before monitoring starts
   int verbose = 0;
@@ -159,7 +159,7 @@ class EarlyStopping : public Callback {
 struct ModelCheckpointOptions {
   // The file to write; "{epoch}" / "{epoch:02d}" and "{name}" / "{name:.4f}" (any log name) are replaced, as
   // in Keras: "ckpt/model-{epoch:02d}-{val_loss:.3f}.fovea".
-  std::string filepath;
+  std::string filepath{};
   std::string monitor = "val_loss";
   bool save_best_only = false;
   bool save_weights_only = false;  // weights without architecture or optimizer
@@ -189,7 +189,7 @@ class ModelCheckpoint : public Callback {
 std::string format_checkpoint_path(const std::string& pattern, int64_t epoch, const Logs& logs);
 
 struct CSVLoggerOptions {
-  std::string filename;
+  std::string filename{};
   char separator = ',';
   // Keep existing rows (resuming a run); the header is written only for a new file. When fit() resumes
   // (FitOptions::initial_epoch > 0), rows of the epochs it repeats (written after the last checkpoint by a run

@@ -61,7 +61,7 @@ class MeanMetric : public Metric {
 };
 
 struct MetricOptions {
-  std::string name;  // empty: the Keras default name
+  std::string name{};  // empty: the Keras default name
 };
 
 // Running weighted mean of values: what fit() reports as "loss". As a Metric, update() averages y_pred and
@@ -107,7 +107,7 @@ class SparseCategoricalAccuracy : public MeanMetric {
 
 struct BinaryAccuracyOptions {
   double threshold = 0.5;  // y_pred > threshold counts as 1
-  std::string name;
+  std::string name{};
 };
 
 class BinaryAccuracy : public MeanMetric {
@@ -123,7 +123,7 @@ class BinaryAccuracy : public MeanMetric {
 
 struct TopKOptions {
   int k = 5;
-  std::string name;
+  std::string name{};
 };
 
 // 1 where the true class is among the k highest scores. Ties straddling the k-th place count as inside, as in
@@ -165,7 +165,7 @@ class LossMetric : public MeanMetric {
 struct ThresholdOptions {
   double threshold = 0.5;  // y_pred > threshold is a positive prediction; y_true != 0 is a positive label
   int class_id = -1;       // >= 0: only that index of the last axis counts
-  std::string name;
+  std::string name{};
 };
 
 // Binary decision counts (weighted) shared by Precision and Recall.
@@ -202,7 +202,7 @@ class Recall : public ThresholdMetric {
 struct AucOptions {
   int num_thresholds = 200;  // thresholds 0 - eps, 1/(n-1), ..., (n-2)/(n-1), 1 + eps as in Keras
   bool from_logits = false;  // apply a sigmoid to y_pred first
-  std::string name;
+  std::string name{};
 };
 
 // Area under the ROC curve, by the trapezoid rule over the thresholds (Keras's "interpolation" for ROC).
@@ -225,7 +225,7 @@ class AUC : public Metric {
 
 struct ConfusionMatrixOptions {
   int num_classes = 0;  // required, at least 1
-  std::string name;
+  std::string name{};
 };
 
 // Counts of (true class, predicted class) pairs: rows are true classes, columns predicted ones, as in

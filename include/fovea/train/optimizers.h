@@ -33,11 +33,11 @@ class Optimizer {
   // options may be set. learning_rate_schedule, when set, replaces learning_rate.
   struct Common {
     double learning_rate = 0.001;
-    LearningRateSchedulePtr learning_rate_schedule;
-    std::optional<double> weight_decay;     // decoupled, applied before the update: w -= lr * weight_decay * w
-    std::optional<double> clipnorm;         // each gradient rescaled to at most this L2 norm
-    std::optional<double> clipvalue;        // each gradient element clipped to [-clipvalue, clipvalue]
-    std::optional<double> global_clipnorm;  // all gradients rescaled together to at most this joint L2 norm
+    LearningRateSchedulePtr learning_rate_schedule{};
+    std::optional<double> weight_decay{};     // decoupled, applied before the update: w -= lr * weight_decay * w
+    std::optional<double> clipnorm{};         // each gradient rescaled to at most this L2 norm
+    std::optional<double> clipvalue{};        // each gradient element clipped to [-clipvalue, clipvalue]
+    std::optional<double> global_clipnorm{};  // all gradients rescaled together to at most this joint L2 norm
   };
 
   virtual ~Optimizer();
@@ -136,69 +136,69 @@ namespace optimizers {
 // learning_rate and learning_rate_schedule first, weight_decay and the clipping options last.
 struct SGDOptions {
   double learning_rate = 0.01;
-  LearningRateSchedulePtr learning_rate_schedule;
+  LearningRateSchedulePtr learning_rate_schedule{};
   double momentum = 0.0;  // in [0, 1]
   bool nesterov = false;
-  std::optional<double> weight_decay, clipnorm, clipvalue, global_clipnorm;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
 };
 struct AdamOptions {
   double learning_rate = 0.001;
-  LearningRateSchedulePtr learning_rate_schedule;
+  LearningRateSchedulePtr learning_rate_schedule{};
   double beta_1 = 0.9;
   double beta_2 = 0.999;
   double epsilon = 1e-7;
   bool amsgrad = false;
-  std::optional<double> weight_decay, clipnorm, clipvalue, global_clipnorm;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
 };
 struct AdamWOptions {
   double learning_rate = 0.001;
-  LearningRateSchedulePtr learning_rate_schedule;
+  LearningRateSchedulePtr learning_rate_schedule{};
   double weight_decay = 0.004;
   double beta_1 = 0.9;
   double beta_2 = 0.999;
   double epsilon = 1e-7;
   bool amsgrad = false;
-  std::optional<double> clipnorm, clipvalue, global_clipnorm;
+  std::optional<double> clipnorm{}, clipvalue{}, global_clipnorm{};
 };
 struct AdagradOptions {
   double learning_rate = 0.001;
-  LearningRateSchedulePtr learning_rate_schedule;
+  LearningRateSchedulePtr learning_rate_schedule{};
   double initial_accumulator_value = 0.1;
   double epsilon = 1e-7;
-  std::optional<double> weight_decay, clipnorm, clipvalue, global_clipnorm;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
 };
 // The Keras MNIST example uses learning_rate = 1.0.
 struct AdadeltaOptions {
   double learning_rate = 0.001;
-  LearningRateSchedulePtr learning_rate_schedule;
+  LearningRateSchedulePtr learning_rate_schedule{};
   double rho = 0.95;
   double epsilon = 1e-7;
-  std::optional<double> weight_decay, clipnorm, clipvalue, global_clipnorm;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
 };
 struct RMSpropOptions {
   double learning_rate = 0.001;
-  LearningRateSchedulePtr learning_rate_schedule;
+  LearningRateSchedulePtr learning_rate_schedule{};
   double rho = 0.9;
   double momentum = 0.0;
   double epsilon = 1e-7;
   bool centered = false;
-  std::optional<double> weight_decay, clipnorm, clipvalue, global_clipnorm;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
 };
 struct AdamaxOptions {
   double learning_rate = 0.001;
-  LearningRateSchedulePtr learning_rate_schedule;
+  LearningRateSchedulePtr learning_rate_schedule{};
   double beta_1 = 0.9;
   double beta_2 = 0.999;
   double epsilon = 1e-7;
-  std::optional<double> weight_decay, clipnorm, clipvalue, global_clipnorm;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
 };
 struct NadamOptions {
   double learning_rate = 0.001;
-  LearningRateSchedulePtr learning_rate_schedule;
+  LearningRateSchedulePtr learning_rate_schedule{};
   double beta_1 = 0.9;
   double beta_2 = 0.999;
   double epsilon = 1e-7;
-  std::optional<double> weight_decay, clipnorm, clipvalue, global_clipnorm;
+  std::optional<double> weight_decay{}, clipnorm{}, clipvalue{}, global_clipnorm{};
 };
 
 // Each throws ValueError naming the optimizer and the option when an option is out of range (a negative learning

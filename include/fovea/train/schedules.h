@@ -42,8 +42,8 @@ LearningRateSchedulePtr ExponentialDecay(const ExponentialDecayOptions& options)
 // values[0] while step <= boundaries[0], values[i] while boundaries[i-1] < step <= boundaries[i], values.back()
 // after the last boundary. Needs increasing boundaries and one more value than boundaries.
 struct PiecewiseConstantDecayOptions {
-  std::vector<int64_t> boundaries;
-  std::vector<double> values;
+  std::vector<int64_t> boundaries{};
+  std::vector<double> values{};
 };
 LearningRateSchedulePtr PiecewiseConstantDecay(const PiecewiseConstantDecayOptions& options);
 
@@ -54,7 +54,7 @@ struct CosineDecayOptions {
   double initial_learning_rate = 0.0;
   int64_t decay_steps = 0;  // > 0
   double alpha = 0.0;       // in [0, 1]: the final rate as a fraction of the decayed-from rate
-  std::optional<double> warmup_target;
+  std::optional<double> warmup_target{};
   int64_t warmup_steps = 0;
 };
 LearningRateSchedulePtr CosineDecay(const CosineDecayOptions& options);

@@ -54,8 +54,8 @@ struct OptimizerSpec {
 
 struct CompileOptions {
   OptimizerSpec optimizer = "rmsprop";  // Keras's default
-  LossSpec loss;                        // required
-  std::vector<MetricSpec> metrics;
+  LossSpec loss{};                      // required
+  std::vector<MetricSpec> metrics{};
 };
 
 struct FitOptions {
@@ -64,9 +64,9 @@ struct FitOptions {
   // The last fraction of the samples (before shuffling, as Keras does) held out for validation, in [0, 1).
   double validation_split = 0.0;
   // Explicit validation samples (images = inputs, labels = targets); takes precedence over validation_split.
-  std::optional<Dataset> validation_data;
+  std::optional<Dataset> validation_data{};
   bool shuffle = true;
-  std::vector<CallbackPtr> callbacks;
+  std::vector<CallbackPtr> callbacks{};
   // 0 silent, 1 progress bar, 2 one line per epoch, -1 auto (1 on a terminal, 2 otherwise).
   int verbose = -1;
   std::ostream* out = &std::cout;
@@ -74,36 +74,36 @@ struct FitOptions {
   int64_t initial_epoch = 0;
   // Resuming: the states of `callbacks` (by position; an empty state leaves its callback as on_train_begin set
   // it), as a checkpoint stored them (LoadedModel::callback_states). More states than callbacks is a ValueError.
-  std::vector<CallbackState> callback_states;
+  std::vector<CallbackState> callback_states{};
   // Loss weight per class index (sparse integer targets or one-hot targets); empty means all 1.
-  std::vector<double> class_weight;
+  std::vector<double> class_weight{};
   // Seeds shuffling and augmentation; without it they draw a seed from the default generator, so
   // fovea::manual_seed() makes a whole run repeatable.
-  std::optional<uint64_t> seed;
+  std::optional<uint64_t> seed{};
   // Background threads preparing batches (0: on the training thread) and how many batches they keep ready.
   int workers = 1;
   int prefetch_batches = 2;
   // Applied to every batch of x and of the validation inputs, giving float32 batches from data of any numeric
   // dtype (see LoaderOptions::normalizer): images can stay as their stored bytes.
-  std::shared_ptr<const Normalizer> normalizer;
+  std::shared_ptr<const Normalizer> normalizer{};
   // Applied on the fly to every training sample (not to validation data), after the normalizer.
-  std::shared_ptr<const Augmentation> augmentation;
+  std::shared_ptr<const Augmentation> augmentation{};
 };
 
 struct EvaluateOptions {
   int64_t batch_size = 32;
-  std::shared_ptr<const Normalizer> normalizer;  // applied to every batch of x, as in FitOptions
+  std::shared_ptr<const Normalizer> normalizer{};  // applied to every batch of x, as in FitOptions
   int verbose = -1;
   std::ostream* out = &std::cout;
-  std::vector<CallbackPtr> callbacks;
+  std::vector<CallbackPtr> callbacks{};
 };
 
 struct PredictOptions {
   int64_t batch_size = 32;
-  std::shared_ptr<const Normalizer> normalizer;  // applied to every batch of x, as in FitOptions
+  std::shared_ptr<const Normalizer> normalizer{};  // applied to every batch of x, as in FitOptions
   int verbose = 0;
   std::ostream* out = &std::cout;
-  std::vector<CallbackPtr> callbacks;
+  std::vector<CallbackPtr> callbacks{};
 };
 
 }  // namespace fovea

@@ -17,7 +17,7 @@
 namespace fovea::zoo {
 
 struct ZooOptions {
-  Shape input_shape;        // batch excluded, in data_format's order; empty: the network's own default
+  Shape input_shape{};      // batch excluded, in data_format's order; empty: the network's own default
   int64_t num_classes = 0;  // 0: the network's default
   // false: the network ends with its feature extractor (no classifier head), as Keras's include_top=False.
   bool include_top = true;
@@ -33,8 +33,8 @@ Sequential mnist_cnn(const ZooOptions& options = {});
 Sequential lwls_example_6_3(const ZooOptions& options = {});
 
 struct ZooEntry {
-  std::string name;         // "mnist-cnn"
-  std::string description;  // one line for `fovea zoo`
+  std::string name{};         // "mnist-cnn"
+  std::string description{};  // one line for `fovea zoo`
 };
 // Every registered network, in a stable order.
 const std::vector<ZooEntry>& entries();

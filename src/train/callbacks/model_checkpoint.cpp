@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "fovea/core/error.h"
+#include "fovea/io/json.h"
 #include "fovea/io/model_file.h"
 #include "fovea/models/model.h"
 #include "train/callbacks/monitor.h"
