@@ -48,4 +48,5 @@
 #include "fovea/train/progress.h"
 #include "fovea/train/schedules.h"
 #include "fovea/train/training.h"
+#include "fovea/version.h"
 #include "fovea/zoo/zoo.h"

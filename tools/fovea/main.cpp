@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "fovea/core/error.h"
+#include "fovea/version.h"
 
 namespace {
 
@@ -21,6 +22,7 @@ std::string running(const CLI::App& app) {
 
 int main(int argc, char** argv) {
   CLI::App app{"fovea: train, inspect and run convolutional neural networks"};
+  app.set_version_flag("--version", std::string("fovea ") + fovea::version());
   app.require_subcommand(1);
   fovea::cli::add_train_command(app);
   fovea::cli::add_summary_command(app);

@@ -1,0 +1,12 @@
+# One libFuzzer executable per reader (fuzz/<reader>_fuzzer.cpp), and the program that writes their seed corpora.
+file(GLOB FOVEA_FUZZERS CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/fuzz/*_fuzzer.cpp")
+foreach(fuzzer ${FOVEA_FUZZERS} "${PROJECT_SOURCE_DIR}/fuzz/make_seeds.cpp")
+  get_filename_component(name ${fuzzer} NAME_WE)
+  add_executable(${name} ${fuzzer})
+  target_link_libraries(${name} PRIVATE fovea onnx onnx_proto JPEG::JPEG ZLIB::ZLIB)
+  target_include_directories(${name} PRIVATE "${PROJECT_SOURCE_DIR}/src" "${PROJECT_SOURCE_DIR}")
+endforeach()
+foreach(fuzzer ${FOVEA_FUZZERS})
+  get_filename_component(name ${fuzzer} NAME_WE)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+endforeach()

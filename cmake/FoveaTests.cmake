@@ -1,0 +1,27 @@
+# The test suite: one GoogleTest binary (fovea_tests) discovered by ctest. It links the static library, whose
+# internal headers (src/) the kernel parity tests use.
+enable_testing()
+find_package(GTest REQUIRED)
+file(GLOB_RECURSE FOVEA_TEST_SOURCES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/tests/*.cpp")
+list(FILTER FOVEA_TEST_SOURCES EXCLUDE REGEX "/tests/consumer/")  # a project of its own (tests/consumer/run)
+if(FOVEA_SANITIZE STREQUAL "thread")
+  list(TRANSFORM FOVEA_CONCURRENCY_TESTS PREPEND "${PROJECT_SOURCE_DIR}/" OUTPUT_VARIABLE FOVEA_TEST_SOURCES)
+endif()
+add_executable(fovea_tests ${FOVEA_TEST_SOURCES})
+target_include_directories(fovea_tests PRIVATE "${PROJECT_SOURCE_DIR}/src" "${PROJECT_SOURCE_DIR}/tests")
+target_link_libraries(fovea_tests PRIVATE fovea onnx onnx_proto GTest::gtest_main)  # tests read and check ONNX files
+# tests/cli runs the `fovea` command itself (not among the concurrency tests of a TSan build).
+if(NOT FOVEA_SANITIZE STREQUAL "thread")
+  add_dependencies(fovea_tests fovea_cli)
+endif()
+target_compile_definitions(fovea_tests PRIVATE FOVEA_CLI_PATH="$<TARGET_FILE:fovea_cli>"
+                                              FOVEA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+include(GoogleTest)
+# ctest runs tests in parallel on few cores: OpenMP threads that spin while waiting would starve each other.
+gtest_discover_tests(fovea_tests DISCOVERY_TIMEOUT 60 PROPERTIES ENVIRONMENT OMP_WAIT_POLICY=passive)
+
+# A user's program built against fovea installed into a temporary prefix (tests/consumer/run): needs the shared
+# library and the install rules, so not in the sanitizer builds.
+if(TARGET fovea_shared AND FOVEA_INSTALL)
+  add_test(NAME consumer.InstalledPackage COMMAND bash "${PROJECT_SOURCE_DIR}/tests/consumer/run" "${PROJECT_BINARY_DIR}")
+endif()
