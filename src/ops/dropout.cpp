@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/simd.h"
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
 #include "fovea/core/rng.h"
@@ -12,13 +13,14 @@
 namespace fovea {
 namespace {
 
+constexpr int64_t kParallelElements = 65536;  // below this many one thread is faster
+
 // dst = src * (keep ? scale : 0), one byte of mask per element. Multiplying (rather than writing 0) keeps NaN and
 // infinity in dropped positions, as x * mask does in Keras and PyTorch.
 template <class T>
 void apply_mask(const T* src, const uint8_t* keep, double scale, T* dst, int64_t n) {
   const T kept = static_cast<T>(scale);
-#pragma omp parallel for simd if (n > 65536) schedule(static)
-  for (int64_t i = 0; i < n; ++i) dst[i] = src[i] * (keep[i] != 0 ? kept : T(0));
+  simd::for_each_index(n, [=](int64_t i) { dst[i] = src[i] * (keep[i] != 0 ? kept : T(0)); }, n > kParallelElements);
 }
 
 // n bytes, 1 where the element is kept: splitmix64(stream + i) at or above rate's share of 2^64.
@@ -27,8 +29,9 @@ Tensor keep_mask(int64_t n, double rate, uint64_t stream) {
   uint8_t* k = keep.data<uint8_t>();
   // rate < 1, so the threshold fits; ldexp(rate, 64) is rate * 2^64.
   const auto threshold = static_cast<uint64_t>(std::ldexp(rate, 64));
-#pragma omp parallel for simd if (n > 65536) schedule(static)
-  for (int64_t i = 0; i < n; ++i) k[i] = splitmix64(stream + static_cast<uint64_t>(i)) >= threshold ? 1 : 0;
+  simd::for_each_index(
+      n, [=](int64_t i) { k[i] = splitmix64(stream + static_cast<uint64_t>(i)) >= threshold ? 1 : 0; },
+      n > kParallelElements);
   return keep;
 }
 

@@ -1,11 +1,12 @@
-// ReLU's bit mask: what a fused ReLU keeps for its backward instead of its output. AVX2 packs and unpacks eight
-// floats per byte where the compiler targets it; the plain loops are the reference (and serve float64).
-#include <cstdint>
-
-#if defined(__AVX2__)
+// ReLU's bit mask: what a fused ReLU keeps for its backward instead of its output. On a CPU with AVX2 (chosen at
+// run time, src/core/simd.h) float32 packs and unpacks eight floats per byte with its vector instructions; the
+// plain loops are the reference (and serve float64 and other CPUs).
 #include <immintrin.h>
-#endif
 
+#include <cstdint>
+#include <type_traits>
+
+#include "core/simd.h"
 #include "fovea/core/error.h"
 #include "ops/activation_grad.h"
 
@@ -21,41 +22,58 @@ uint8_t pack_byte(const T* y, int64_t count) {
   return bits;
 }
 
+// The whole bytes of the mask, eight floats each.
+FOVEA_SIMD_AVX2 void pack_bytes_avx2(const float* y, int64_t bytes, uint8_t* mask) {
+#pragma omp parallel for schedule(static) if (bytes > kParallelBytes)
+  for (int64_t j = 0; j < bytes; ++j) {
+    const __m256 v = _mm256_loadu_ps(y + 8 * j);
+    mask[j] = static_cast<uint8_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ)));
+  }
+}
+
+FOVEA_SIMD_AVX2 void unpack_bytes_avx2(const uint8_t* mask, const float* dy, int64_t bytes, float* dx) {
+#pragma omp parallel for schedule(static) if (bytes > kParallelBytes)
+  for (int64_t j = 0; j < bytes; ++j) {
+    // Bit k of the mask byte selects lane k.
+    const __m256i lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    const __m256i bits = _mm256_and_si256(_mm256_set1_epi32(mask[j]), lanes);
+    const __m256 keep = _mm256_castsi256_ps(_mm256_cmpeq_epi32(bits, lanes));
+    _mm256_storeu_ps(dx + 8 * j, _mm256_and_ps(_mm256_loadu_ps(dy + 8 * j), keep));
+  }
+}
+
+// The whole bytes of the mask: with AVX2 for float32 where the CPU has it, else one element at a time.
+template <class T>
+void pack_bytes(const T* y, int64_t bytes, uint8_t* mask) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (simd::level() != simd::Level::baseline) return pack_bytes_avx2(y, bytes, mask);
+  }
+#pragma omp parallel for schedule(static) if (bytes > kParallelBytes)
+  for (int64_t j = 0; j < bytes; ++j) mask[j] = pack_byte(y + 8 * j, 8);
+}
+
+template <class T>
+void unpack_bytes(const uint8_t* mask, const T* dy, int64_t bytes, T* dx) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (simd::level() != simd::Level::baseline) return unpack_bytes_avx2(mask, dy, bytes, dx);
+  }
+#pragma omp parallel for schedule(static) if (bytes > kParallelBytes)
+  for (int64_t j = 0; j < bytes; ++j) {
+    for (int k = 0; k < 8; ++k) dx[8 * j + k] = (mask[j] >> k) & 1 ? dy[8 * j + k] : T(0);
+  }
+}
+
 template <class T>
 void pack(const T* y, int64_t n, uint8_t* mask) {
   const int64_t full = n / 8;
-#pragma omp parallel for schedule(static) if (full > kParallelBytes)
-  for (int64_t j = 0; j < full; ++j) {
-#if defined(__AVX2__)
-    if constexpr (sizeof(T) == 4) {
-      const __m256 v = _mm256_loadu_ps(reinterpret_cast<const float*>(y) + 8 * j);
-      mask[j] = static_cast<uint8_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ)));
-      continue;
-    }
-#endif
-    mask[j] = pack_byte(y + 8 * j, 8);
-  }
+  pack_bytes(y, full, mask);
   if (n % 8 != 0) mask[full] = pack_byte(y + 8 * full, n % 8);
 }
 
 template <class T>
 void unpack_into(const uint8_t* mask, const T* dy, int64_t n, T* dx) {
   const int64_t full = n / 8;
-#pragma omp parallel for schedule(static) if (full > kParallelBytes)
-  for (int64_t j = 0; j < full; ++j) {
-#if defined(__AVX2__)
-    if constexpr (sizeof(T) == 4) {
-      // Bit k of the mask byte selects lane k.
-      const __m256i lanes = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-      const __m256i bits = _mm256_and_si256(_mm256_set1_epi32(mask[j]), lanes);
-      const __m256 keep = _mm256_castsi256_ps(_mm256_cmpeq_epi32(bits, lanes));
-      const __m256 g = _mm256_loadu_ps(reinterpret_cast<const float*>(dy) + 8 * j);
-      _mm256_storeu_ps(reinterpret_cast<float*>(dx) + 8 * j, _mm256_and_ps(g, keep));
-      continue;
-    }
-#endif
-    for (int k = 0; k < 8; ++k) dx[8 * j + k] = (mask[j] >> k) & 1 ? dy[8 * j + k] : T(0);
-  }
+  unpack_bytes(mask, dy, full, dx);
   for (int64_t i = 8 * full; i < n; ++i) dx[i] = (mask[i / 8] >> (i % 8)) & 1 ? dy[i] : T(0);
 }
 

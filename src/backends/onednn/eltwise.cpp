@@ -9,6 +9,7 @@
 
 #include "backends/onednn/onednn_backend.h"
 #include "backends/onednn/onednn_context.h"
+#include "core/simd.h"
 #include "fovea/core/error.h"
 
 namespace fovea {
@@ -104,16 +105,10 @@ DnnlAlgorithm output_based_algorithm(const Activation& f) {
                                     "sigmoid, tanh, exponential and sqrt)"));
 }
 
-// Applies fn to every index in [0, n), in static chunks over the OpenMP threads.
+// Applies fn to every index in [0, n), vectorized for the CPU, over the OpenMP threads from 4096 elements.
 template <class Fn>
-void parallel_for(int64_t n, Fn&& fn) {
-  constexpr int64_t kChunk = 4096;
-  const int64_t chunks = (n + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (chunks > 1)
-  for (int64_t c = 0; c < chunks; ++c) {
-    const int64_t end = std::min(n, (c + 1) * kChunk);
-    for (int64_t i = c * kChunk; i < end; ++i) fn(i);
-  }
+void parallel_for(int64_t n, const Fn& fn) {
+  simd::for_each_index(n, fn, n > 4096);
 }
 
 // Keras relu: max_value above the cap, x from the threshold up, negative_slope * (x - threshold) below it.
@@ -255,14 +250,15 @@ dnnl::softmax_v2_forward::primitive_desc softmax_forward_pd(const dnnl::memory::
 
 constexpr int64_t kInnerBlock = 256;
 
-// Calls fn(o, i0, i1) for every outer index and block [i0, i1) of inner positions, over the OpenMP threads.
+// Calls fn(o, i0, i1) for every outer index and block [i0, i1) of inner positions, over the OpenMP threads, its
+// loops vectorized for the CPU.
 template <class Fn>
-void for_inner_blocks(const AxisGeometry& g, Fn&& fn) {
+void for_inner_blocks(const AxisGeometry& g, const Fn& fn) {
   const int64_t blocks = (g.inner + kInnerBlock - 1) / kInnerBlock;
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t o = 0; o < g.outer; ++o) {
-    for (int64_t b = 0; b < blocks; ++b) fn(o, b * kInnerBlock, std::min(g.inner, (b + 1) * kInnerBlock));
-  }
+  simd::for_each_row(g.outer * blocks, [&](int64_t r) {
+    const int64_t o = r / blocks, b = r % blocks;
+    fn(o, b * kInnerBlock, std::min(g.inner, (b + 1) * kInnerBlock));
+  });
 }
 
 void softmax_forward_loops(const AxisGeometry& g, bool log, const float* x, float* y) {

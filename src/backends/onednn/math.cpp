@@ -7,6 +7,7 @@
 #include "backends/onednn/onednn_backend.h"
 #include "backends/onednn/onednn_context.h"
 #include "backends/onednn/onednn_util.h"
+#include "core/simd.h"
 
 namespace fovea {
 namespace {
@@ -138,8 +139,7 @@ void binary_rows(const Tensor& a, const Tensor& b, Tensor& y) {
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
   float* py = y.data<float>();
-#pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < rows; ++r) {
+  simd::for_each_row(rows, [&](int64_t r) {
     int64_t rem = r, oa = 0, ob = 0;
     for (int i = rank - 2; i >= 0; --i) {
       const int64_t idx = rem % ys[i];
@@ -150,7 +150,7 @@ void binary_rows(const Tensor& a, const Tensor& b, Tensor& y) {
     float* out = py + r * inner;
 #pragma omp simd
     for (int64_t j = 0; j < inner; ++j) out[j] = apply_binary(kind, pa[oa + j * a_inner], pb[ob + j * b_inner]);
-  }
+  });
 }
 
 void binary_loop(BinaryKind kind, const Tensor& a, const Tensor& b, Tensor& y) {

@@ -8,6 +8,7 @@
 #include "backends/onednn/onednn_backend.h"
 #include "backends/onednn/onednn_context.h"
 #include "backends/onednn/onednn_util.h"
+#include "core/simd.h"
 #include "fovea/core/error.h"
 
 namespace fovea {
@@ -87,8 +88,7 @@ struct BackwardPlan {
 void scale_inplace(Tensor& t, float factor) {
   float* p = t.data<float>();
   const int64_t n = t.numel();
-#pragma omp parallel for simd schedule(static)
-  for (int64_t i = 0; i < n; ++i) p[i] *= factor;
+  simd::for_each_index(n, [=](int64_t i) { p[i] *= factor; });
 }
 
 // Geometry padded to three spatial dimensions, with the strides that address (n, c, position) in either layout.

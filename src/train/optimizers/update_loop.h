@@ -1,11 +1,13 @@
 // Shared pieces of the optimizer update loops: dtype dispatch, the clipped-gradient reader and an elementwise
-// loop that the compiler vectorizes and OpenMP splits across threads for large tensors. Every element is updated
-// independently, so results do not depend on the thread count.
+// loop that the compiler vectorizes (for the CPU's instruction set) and OpenMP splits across threads for large
+// tensors. Every element is updated independently, so results depend neither on the thread count nor on the
+// instruction set.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 
+#include "core/simd.h"
 #include "fovea/core/error.h"
 #include "fovea/core/tensor.h"
 
@@ -14,16 +16,10 @@ namespace fovea::optimizers::detail {
 // Below this many elements a parallel region costs more than it saves.
 inline constexpr int64_t kParallelMinElements = 1 << 15;
 
+// body(i) for every element, vectorized for the CPU (src/core/simd.h) and on the OpenMP threads for large tensors.
 template <class Body>
 inline void for_each_element(int64_t n, const Body& body) {
-#pragma omp parallel if (n >= kParallelMinElements)
-  {
-    // A private copy of the captured scalars: otherwise stores through the data pointers might alias them and the
-    // compiler reloads them every element instead of vectorizing.
-    const Body local = body;
-#pragma omp for simd schedule(static)
-    for (int64_t i = 0; i < n; ++i) local(i);
-  }
+  simd::for_each_index(n, body, n >= kParallelMinElements);
 }
 
 // Calls f with a null pointer of the parameter's element type (float or double).
