@@ -14,6 +14,7 @@
 #include "fovea/data/loader.h"
 #include "fovea/data/normalization.h"
 #include "fovea/data/sources.h"
+#include "fovea/io/model_checkpoint.h"
 #include "fovea/io/model_file.h"
 #include "fovea/io/onnx.h"
 #include "fovea/layers/activations.h"

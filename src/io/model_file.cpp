@@ -18,6 +18,7 @@
 #include "fovea/core/error.h"
 #include "fovea/core/rng.h"
 #include "fovea/data/datasets.h"
+#include "fovea/io/onnx.h"
 #include "fovea/models/config.h"
 #include "io/safetensors.h"
 
@@ -267,6 +268,7 @@ void assign_weights(Model& model, const NamedTensors& source, const std::string&
 }
 
 std::shared_ptr<Model> architecture_model(const std::string& text, const std::string& path) {
+  register_onnx_layers();  // an imported model's file names the ONNX-semantics layers
   std::shared_ptr<Model> model;
   try {
     model = model_from_json(text, path + " (architecture)");

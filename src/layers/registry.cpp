@@ -16,7 +16,6 @@
 #include "fovea/layers/regularization.h"
 #include "fovea/layers/reshaping.h"
 #include "fovea/layers/layer_config.h"
-#include "onnx/layers/onnx_layer.h"
 
 namespace fovea {
 namespace {
@@ -85,8 +84,9 @@ constexpr Registration kLayers[] = {
     {"ZeroPadding3D", &zero_padding3d_from_config},
 };
 
-// Layer classes that programs add at run time (their own layers), after the built-in table. Threads may register
-// and load models at the same time, so the table is read and written under its lock.
+// Layer classes added at run time, after the built-in table: programs' own layers, and those of fovea's higher
+// layers (the ONNX-semantics layers, fovea::register_onnx_layers). Threads may register and load models at the
+// same time, so the table is read and written under its lock.
 struct CustomLayers {
   std::shared_mutex mutex;
   std::map<std::string, LayerFactory> factories;
@@ -101,8 +101,7 @@ LayerFactory find_builtin_factory(const std::string& class_name) {
   for (const Registration& r : kLayers) {
     if (r.class_name == class_name) return r.make;
   }
-  // The ONNX-semantics layers that imported models use ("OnnxConv", ...).
-  return onnx_detail::find_onnx_layer_factory(class_name);
+  return {};
 }
 
 LayerFactory find_factory(const std::string& class_name) {
@@ -135,7 +134,6 @@ Layer layer_from_config(const std::string& class_name, const nlohmann::json& con
   }
   std::string known;
   for (const Registration& r : kLayers) known += (known.empty() ? "" : ", ") + std::string(r.class_name);
-  for (const std::string& name : onnx_detail::onnx_layer_class_names()) known += ", " + name;
   {
     std::shared_lock lock(custom_layers().mutex);
     for (const auto& [name, make] : custom_layers().factories) known += ", " + name;

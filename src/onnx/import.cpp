@@ -59,6 +59,7 @@ constexpr int64_t kNewestOpset = 18;
 
 std::shared_ptr<Model> import_onnx(const std::string& path, const OnnxImportOptions& options) {
   using namespace onnx_detail;
+  register_onnx_layers();  // so that the imported model's config (to_json) loads again in this process
   const onnx::ModelProto proto = read_model_proto(path);  // IoError naming the file
   const onnx::GraphProto& graph = proto.graph();
   ImportContext context;

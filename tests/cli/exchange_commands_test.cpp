@@ -64,6 +64,60 @@ TEST_F(ExchangeCommandTest, ExportImportAndRunComputeWhatTheLibraryComputes) {
   EXPECT_EQ(summary["total_params"].get<int64_t>(), model.count_params());
 }
 
+// Writes x (N, 1, 4, 4) -> Pad (edge mode, one row and column on every side) -> y: no Keras layer pads with edge
+// values, so fovea imports the node as an OnnxPad layer.
+void write_edge_pad_onnx(const std::string& path) {
+  ::onnx::ModelProto model;
+  model.set_ir_version(7);
+  model.add_opset_import()->set_version(13);
+  ::onnx::GraphProto* graph = model.mutable_graph();
+  graph->set_name("edge_pad");
+  auto float_value = [](::onnx::ValueInfoProto* info, const std::string& name) {
+    info->set_name(name);
+    info->mutable_type()->mutable_tensor_type()->set_elem_type(::onnx::TensorProto::FLOAT);
+    return info->mutable_type()->mutable_tensor_type();
+  };
+  ::onnx::TensorShapeProto* x = float_value(graph->add_input(), "x")->mutable_shape();
+  x->add_dim()->set_dim_param("N");
+  for (int64_t d : {1, 4, 4}) x->add_dim()->set_dim_value(d);
+  float_value(graph->add_output(), "y");
+  *graph->add_initializer() =
+      onnx_detail::tensor_to_proto(Tensor::from_vector(Shape{8}, {0, 0, 1, 1, 0, 0, 1, 1}, DType::i64), "pads");
+  ::onnx::NodeProto* pad = graph->add_node();
+  pad->set_op_type("Pad");
+  pad->set_name("pad");
+  pad->add_input("x");
+  pad->add_input("pads");
+  pad->add_output("y");
+  ::onnx::AttributeProto* mode = pad->add_attribute();
+  mode->set_name("mode");
+  mode->set_type(::onnx::AttributeProto::STRING);
+  mode->set_s("edge");
+  onnx_detail::write_model_proto(model, path);
+}
+
+// The ONNX-semantics layers are registered by whatever meets them (fovea is a static library: nothing registers
+// itself). Every command is a fresh process, and under ctest so is this test.
+TEST_F(ExchangeCommandTest, AnImportedModelWithOnnxLayersLoadsInAFreshProcess) {
+  write_edge_pad_onnx(path("pad.onnx"));
+  CommandResult imported = run("import " + path("pad.onnx") + " -o " + path("pad.fovea"));
+  ASSERT_EQ(imported.status, 0) << imported.out;
+  CommandResult summary = run("summary " + path("pad.fovea"));
+  ASSERT_EQ(summary.status, 0) << summary.out;
+  EXPECT_NE(summary.out.find("(OnnxPad)"), std::string::npos) << summary.out;
+
+  std::shared_ptr<Model> loaded = load_model(path("pad.fovea"));
+  const Tensor x = Tensor::uniform(Shape{2, 1, 4, 4}, -1, 1);
+  const Tensor y = (*loaded)(x);
+  ASSERT_EQ(y.shape(), (Shape{2, 1, 6, 6}));
+  EXPECT_EQ(y.at({1, 0, 0, 0}), x.at({1, 0, 0, 0}));  // the corner repeats the input's corner
+
+  std::ofstream(path("pad.json")) << loaded->to_json();  // the architecture as a JSON config
+  CommandResult config = run("summary " + path("pad.json"));
+  ASSERT_EQ(config.status, 0) << config.out;
+  EXPECT_NE(config.out.find("(OnnxPad)"), std::string::npos) << config.out;
+}
+
 TEST_F(ExchangeCommandTest, RunChecksInputsAndOutputs) {
   Sequential model = small_cnn();
   save_model(model, path("net.fovea"));

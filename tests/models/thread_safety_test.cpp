@@ -20,6 +20,7 @@
 #include "fovea/layers/layer_config.h"
 #include "fovea/layers/reshaping.h"
 #include "fovea/models/config.h"
+#include "fovea/train/training.h"
 #include "fovea/zoo/modern.h"
 #include "fovea/zoo/zoo.h"
 

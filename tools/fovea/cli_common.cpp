@@ -20,7 +20,10 @@ LoadedSource load_model_source(const std::string& spec, const zoo::ZooOptions& o
   namespace fs = std::filesystem;
   if (fs::exists(spec)) {
     require_regular_file(spec, "a model file, a JSON config or an ONNX file");
-    if (fs::path(spec).extension() == ".json") return {load_model_config(spec), nullptr};
+    if (fs::path(spec).extension() == ".json") {
+      register_onnx_layers();  // the config may be an imported model's
+      return {load_model_config(spec), nullptr};
+    }
     if (fs::path(spec).extension() == ".onnx") return {import_onnx(spec), nullptr};
     LoadedModel loaded = load_model_file(spec);
     return {loaded.model, loaded.user};

@@ -25,6 +25,7 @@
 #include "fovea/models/transfer.h"
 #include "fovea/train/callbacks.h"
 #include "fovea/train/metrics.h"
+#include "fovea/train/training.h"
 
 namespace fovea::cli {
 

@@ -13,6 +13,7 @@
 #include "fovea/core/error.h"
 #include "fovea/data/image_io.h"
 #include "fovea/data/sources.h"
+#include "fovea/train/training.h"
 
 namespace fovea::cli {
 

@@ -47,6 +47,12 @@ std::shared_ptr<Model> import_onnx(const std::string& path, const OnnxImportOpti
 // The operators import_onnx accepts, sorted.
 std::vector<std::string> onnx_supported_ops();
 
+// Makes the layer classes of imported models that no Keras layer expresses ("OnnxConv", "OnnxPad", ...) known to
+// model configs (model_from_config, model_from_json, load_model_config). import_onnx and the model-file readers
+// (load_model_file, load_model) call it; a program that rebuilds an imported model from its JSON config alone
+// calls it first. Safe to call any number of times, from any thread.
+void register_onnx_layers();
+
 // One ONNX backend test case: a folder with model.onnx and test_data_set_*/{input,output}_*.pb.
 struct OnnxCaseResult {
   std::string name{};  // the folder's name ("test_conv_with_strides_padding")

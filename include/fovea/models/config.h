@@ -14,6 +14,8 @@ namespace fovea {
 
 // Builds a model from a config document. source names the document in errors, which also give the place
 // inside it: "net.json: layers[2] (Conv2D 'conv2d_1'): 'kernel_size' must be an integer or a list of integers".
+// Layer classes are those of the registry (fovea/layers/layer_config.h): Keras's, the program's own, and the
+// ONNX-semantics layers of imported models once fovea::register_onnx_layers() (fovea/io/onnx.h) has run.
 std::shared_ptr<Model> model_from_config(const nlohmann::json& document, const std::string& source = "config");
 // Parses text first; a syntax error names the source and the byte offset.
 std::shared_ptr<Model> model_from_json(const std::string& text, const std::string& source = "json");

@@ -13,12 +13,26 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "fovea/layers/layer.h"
-#include "fovea/train/training.h"
 
 namespace fovea {
 
+// Model's compile/fit/evaluate/predict members take and give the types of higher layers: train's options and
+// results (fovea/train/training.h, fovea/train/callbacks.h), data's Dataset and DataLoader. They are only declared
+// here, so that models does not depend on those layers; include fovea/train/training.h (or fovea/fovea.h) to call
+// the members. Overloads stand in for default arguments, which would need the complete option types.
 class DataLoader;
-struct TrainingState;  // src/train/training_state.h
+class History;
+class Logs;
+class Optimizer;
+struct CompileOptions;
+struct Dataset;
+struct EvaluateOptions;
+struct FitOptions;
+struct PredictOptions;
+struct TrainingState;  // src/train/fit/training_state.h
+namespace losses {
+class Loss;
+}
 
 // Optional columns for summary(), beyond Keras's table.
 struct SummaryOptions {
@@ -77,7 +91,7 @@ class Model {
   // The Keras summary table, with optional extra columns.
   std::string summary(const SummaryOptions& options = {}) const;
 
-  // ---- training (Keras's compile / fit / evaluate / predict; implemented in src/train) ----
+  // ---- training (Keras's compile / fit / evaluate / predict; implemented in src/train; see above) ----
   // Sets the optimizer, loss and metrics. Throws ValueError when the loss is missing or a name is unknown.
   void compile(const CompileOptions& options);
   bool compiled() const;
@@ -86,15 +100,22 @@ class Model {
   const losses::Loss& loss() const;
   // Trains on x (inputs, batch first) and y (targets: class ids, one-hot rows or values) for options.epochs.
   // Returns the per-epoch logs. A shape that does not fit the model is a ShapeError naming the layer.
-  History fit(const Tensor& x, const Tensor& y, const FitOptions& options = {});
-  History fit(const Dataset& data, const FitOptions& options = {});
+  // Without options: FitOptions' defaults, here and below.
+  History fit(const Tensor& x, const Tensor& y, const FitOptions& options);
+  History fit(const Tensor& x, const Tensor& y);
+  History fit(const Dataset& data, const FitOptions& options);
+  History fit(const Dataset& data);
   // Trains on batches from a loader (its batch size, shuffling and augmentation); validation from options.
-  History fit(DataLoader& train, const FitOptions& options = {});
+  History fit(DataLoader& train, const FitOptions& options);
+  History fit(DataLoader& train);
   // The loss and metrics over all samples, in inference mode.
-  Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
-  Logs evaluate(const Dataset& data, const EvaluateOptions& options = {});
+  Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options);
+  Logs evaluate(const Tensor& x, const Tensor& y);
+  Logs evaluate(const Dataset& data, const EvaluateOptions& options);
+  Logs evaluate(const Dataset& data);
   // Outputs for x in inference mode, batch by batch, concatenated.
-  Tensor predict(const Tensor& x, const PredictOptions& options = {});
+  Tensor predict(const Tensor& x, const PredictOptions& options);
+  Tensor predict(const Tensor& x);
   // One optimizer step on one batch; returns the running loss and metric values since the last
   // reset_metrics() (call it first for one batch's values). A batch whose loss is not finite updates no weight
   // (its loss still reaches the logs, so TerminateOnNaN sees it).

@@ -1,5 +1,6 @@
 // Callbacks: hooks that fit(), evaluate() and predict() call at the start and end of training, epochs and
-// batches, with Keras's names and semantics (History, EarlyStopping, ModelCheckpoint, CSVLogger, ...).
+// batches, with Keras's names and semantics (History, EarlyStopping, CSVLogger, ...; ModelCheckpoint, which writes
+// model files, is io's: fovea/io/model_checkpoint.h).
 //
 //   model.fit(x, y, {.epochs = 20, .validation_split = 0.1,
 //                    .callbacks = {std::make_shared<EarlyStopping>(EarlyStoppingOptions{.patience = 3})}});
@@ -155,38 +156,6 @@ class EarlyStopping : public Callback {
   int64_t stopped_epoch_ = -1;
   std::vector<Tensor> best_weights_;
 };
-
-struct ModelCheckpointOptions {
-  // The file to write; "{epoch}" / "{epoch:02d}" and "{name}" / "{name:.4f}" (any log name) are replaced, as
-  // in Keras: "ckpt/model-{epoch:02d}-{val_loss:.3f}.fovea".
-  std::string filepath{};
-  std::string monitor = "val_loss";
-  bool save_best_only = false;
-  bool save_weights_only = false;  // weights without architecture or optimizer
-  MonitorMode mode = MonitorMode::auto_;
-  int verbose = 0;
-};
-
-// Saves the model (architecture, weights, optimizer state and epoch) after each epoch, or only when the
-// monitored value improves. Writes are atomic: a failed write leaves the previous file as it was.
-class ModelCheckpoint : public Callback {
- public:
-  explicit ModelCheckpoint(const ModelCheckpointOptions& options);
-  void on_train_begin(const Logs&) override;
-  void on_epoch_end(int64_t epoch, Logs& logs) override;
-  // The path written last ("" before the first save).
-  const std::string& last_saved() const { return last_saved_; }
-
- private:
-  ModelCheckpointOptions options_;
-  bool maximize_ = false;
-  std::optional<double> best_;
-  std::string last_saved_;
-};
-
-// The checkpoint path for an epoch (1-based, as Keras formats it) and logs: ValueError naming the placeholder
-// when a name is not in the logs or a format is not understood.
-std::string format_checkpoint_path(const std::string& pattern, int64_t epoch, const Logs& logs);
 
 struct CSVLoggerOptions {
   std::string filename{};

@@ -1,5 +1,5 @@
 // Options of Model::compile, fit, evaluate and predict (Keras's arguments and defaults). The methods themselves
-// are declared on Model (include/fovea/models/model.h) and implemented in src/train.
+// are declared on Model (include/fovea/models/model.h, included here) and implemented in src/train.
 //
 //   model.compile({.optimizer = optimizers::Adam(), .loss = "sparse_categorical_crossentropy",
 //                  .metrics = {"accuracy"}});
@@ -15,6 +15,7 @@
 
 #include "fovea/data/datasets.h"
 #include "fovea/data/normalization.h"
+#include "fovea/models/model.h"
 #include "fovea/train/callbacks.h"
 #include "fovea/train/losses.h"
 #include "fovea/train/metrics.h"

@@ -1,8 +1,11 @@
 // OnnxLayerImpl: ONNX nodes as fovea layers (see onnx_layer.h).
 #include "onnx/layers/onnx_layer.h"
 
+#include <mutex>
+
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
+#include "fovea/io/onnx.h"
 #include "fovea/layers/initializers.h"
 #include "onnx/layers/onnx_kernels.h"
 
@@ -208,17 +211,20 @@ Layer OnnxLayerImpl::from_config(const ConfigReader& c) {
   }
 }
 
-LayerFactory find_onnx_layer_factory(const std::string& class_name) {
-  for (const char* kernel : kLayerKernels) {
-    if (class_name == std::string("Onnx") + kernel) return &OnnxLayerImpl::from_config;
-  }
-  return {};
-}
-
-std::vector<std::string> onnx_layer_class_names() {
-  std::vector<std::string> names;
-  for (const char* kernel : kLayerKernels) names.push_back(std::string("Onnx") + kernel);
-  return names;
-}
-
 }  // namespace fovea::onnx_detail
+
+namespace fovea {
+
+// The registry of layer classes is the layers layer's, which knows nothing of ONNX: the ONNX layers register
+// themselves from here, explicitly. A static initializer would not do: fovea is a static library, and the linker
+// leaves this object file out, initializer and all, of programs that call nothing in it.
+void register_onnx_layers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    for (const char* kernel : onnx_detail::kLayerKernels) {
+      register_layer_class(std::string("Onnx") + kernel, &onnx_detail::OnnxLayerImpl::from_config);
+    }
+  });
+}
+
+}  // namespace fovea

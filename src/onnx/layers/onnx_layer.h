@@ -51,8 +51,4 @@ class OnnxLayerImpl : public LayerImpl {
   int inputs_ = 0;
 };
 
-// The layer classes ("OnnxConv", ...) that configs may name: the factory for class_name, or null.
-LayerFactory find_onnx_layer_factory(const std::string& class_name);
-std::vector<std::string> onnx_layer_class_names();
-
 }  // namespace fovea::onnx_detail

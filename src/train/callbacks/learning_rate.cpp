@@ -4,6 +4,7 @@
 
 #include "fovea/core/error.h"
 #include "fovea/models/model.h"
+#include "fovea/train/optimizers.h"
 #include "train/callbacks/monitor.h"
 
 namespace fovea {

@@ -226,4 +226,12 @@ Tensor Model::predict(const Tensor& x, const PredictOptions& options) {
   return result;
 }
 
+// Without options (model.h declares overloads where default arguments would need the complete option types).
+History Model::fit(const Tensor& x, const Tensor& y) { return fit(x, y, FitOptions{}); }
+History Model::fit(const Dataset& data) { return fit(data, FitOptions{}); }
+History Model::fit(DataLoader& train) { return fit(train, FitOptions{}); }
+Logs Model::evaluate(const Tensor& x, const Tensor& y) { return evaluate(x, y, EvaluateOptions{}); }
+Logs Model::evaluate(const Dataset& data) { return evaluate(data, EvaluateOptions{}); }
+Tensor Model::predict(const Tensor& x) { return predict(x, PredictOptions{}); }
+
 }  // namespace fovea

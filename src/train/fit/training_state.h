@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fovea/models/model.h"
+#include "fovea/train/training.h"
 
 namespace fovea {
 

@@ -1,5 +1,7 @@
 // ModelCheckpoint: saves after each epoch (or when the monitored value improves) through the atomic model
 // file writer, so an interrupted or failed save never destroys the previous checkpoint.
+#include "fovea/io/model_checkpoint.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
