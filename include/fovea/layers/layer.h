@@ -65,6 +65,9 @@ class LayerImpl {
 
   // Runs the layer on real tensors (batch first). training selects dropout and batch-norm behaviour.
   virtual Tensor call(const std::vector<Tensor>& inputs, bool training) = 0;
+  // Whether call() takes integer tensors (stored pixels, uint8) and converts them itself: the preprocessing layers
+  // do, so a model whose inputs feed only such layers accepts the bytes a data set stores.
+  virtual bool accepts_integer_input() const { return false; }
 
   // Keras get_config(): the constructor arguments plus "name" and "trainable".
   virtual nlohmann::json config() const;
