@@ -455,5 +455,14 @@ nlohmann::json to_json(const InitializerPtr& init) {
   return {{"class_name", init->class_name()}, {"config", init->config()}};
 }
 
+InitializerPtr from_name(std::string_view name) {
+  return make(canonical_class(std::string(name)), nlohmann::json::object());
+}
+
 }  // namespace initializers
+
+InitializerOption::InitializerOption(const char* name)
+    : InitializerOption(name ? std::string_view(name) : std::string_view()) {}
+InitializerOption::InitializerOption(std::string_view name) : InitializerPtr(initializers::from_name(name)) {}
+InitializerOption::InitializerOption(const std::string& name) : InitializerOption(std::string_view(name)) {}
 }  // namespace fovea

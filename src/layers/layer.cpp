@@ -69,7 +69,15 @@ Weight& LayerImpl::weight(const std::string& name) {
   for (Weight& w : weights_) {
     if (w.name == name) return w;
   }
-  throw ValueError(detail::concat(describe(), " has no weight named '", name, "'"));
+  // Name what there is, so a misspelt or misremembered name ("weights" for "kernel") is fixed from the message.
+  if (weights_.empty()) {
+    throw ValueError(detail::concat(describe(), " has no weight named '", name, "': ",
+                                    built_ ? "it has no weights"
+                                           : "it is not built yet (a layer makes its weights on its first call)"));
+  }
+  std::string names;
+  for (const Weight& w : weights_) names += (names.empty() ? "" : ", ") + w.name;
+  throw ValueError(detail::concat(describe(), " has no weight named '", name, "'; its weights are: ", names));
 }
 
 std::vector<Tensor> LayerImpl::get_weights() const {

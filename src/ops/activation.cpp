@@ -138,6 +138,10 @@ ActivationKind parse_activation(std::string_view name) {
   throw ValueError(detail::concat("unknown activation '", name, "'; valid names: ", valid));
 }
 
+Activation::Activation(const char* name) : Activation(name ? std::string_view(name) : std::string_view()) {}
+Activation::Activation(std::string_view name) : Activation(of(parse_activation(name))) {}
+Activation::Activation(const std::string& name) : Activation(std::string_view(name)) {}
+
 Activation Activation::of(ActivationKind kind) {
   switch (kind) {
     case ActivationKind::relu:

@@ -271,6 +271,14 @@ Padding parse_padding(std::string_view name) {
   throw ValueError(detail::concat("unknown padding '", name, "'; valid names: valid, same, full, causal"));
 }
 
+Layout parse_layout(std::string_view name) {
+  std::string lower(name);  // Keras lowercases data_format as it does padding
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  if (lower == "channels_last") return Layout::channels_last;
+  if (lower == "channels_first") return Layout::channels_first;
+  throw ValueError(detail::concat("unknown data_format '", name, "'; valid names: channels_last, channels_first"));
+}
+
 int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t dilation, int64_t pad_begin,
                          int64_t pad_end) {
   FOVEA_CHECK(stride > 0 && dilation > 0 && kernel > 0, ValueError,

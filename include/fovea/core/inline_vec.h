@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstdint>
 #include <initializer_list>
 #include <stdexcept>
@@ -15,6 +16,15 @@ class InlineVec {
   InlineVec() = default;
   InlineVec(std::initializer_list<T> values) {
     for (const T& v : values) push_back(v);
+  }
+  // One value, as Keras takes an int where it also takes a tuple: `.kernel_size = 3` is `.kernel_size = {3}`, which
+  // the layers use for every spatial dimension. Braces still mean the list (`Dims{3, 3}`, `Dims{3}`). Integers
+  // only: a bool or a floating-point value there is a mistake that should not compile. Shape does not take it
+  // (a single number is not a shape).
+  template <std::integral U>
+    requires(!std::same_as<U, bool>)
+  InlineVec(U value) {  // NOLINT(google-explicit-constructor)
+    push_back(static_cast<T>(value));
   }
   template <class It>
   InlineVec(It first, It last) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -11,8 +12,12 @@ namespace fovea {
 
 class Shape : public InlineVec<int64_t, 6> {
  public:
-  using InlineVec::InlineVec;
-  Shape(const InlineVec<int64_t, 6>& v) : InlineVec(v) {}
+  // InlineVec's constructors except the one from a single integer (Dims takes `3` for {3}; a shape does not).
+  Shape() = default;
+  Shape(std::initializer_list<int64_t> dims) : InlineVec(dims) {}
+  template <class It>
+  Shape(It first, It last) : InlineVec(first, last) {}
+  Shape(const InlineVec<int64_t, 6>& v) : InlineVec(v) {}  // NOLINT(google-explicit-constructor)
 
   int rank() const { return size(); }
   // Product of all dimensions (1 for a scalar). Throws ShapeError "shape (...) has more elements than fovea can

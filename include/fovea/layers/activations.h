@@ -88,7 +88,7 @@ Layer LeakyReLU(const LeakyReLUOptions& options = {});
 // ---- PReLU ----
 
 struct PReLUOptions {
-  InitializerPtr alpha_initializer = initializers::Zeros();
+  InitializerOption alpha_initializer = initializers::Zeros();
   RegularizerPtr alpha_regularizer{};
   ConstraintPtr alpha_constraint{};
   // Keras's axes (1-based: axis 0 is the batch) along which one slope is shared, e.g. {1, 2} for one slope per

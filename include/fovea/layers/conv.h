@@ -17,14 +17,14 @@ struct ConvOptions {
   int64_t filters = 0;
   Dims kernel_size{};  // required
   Dims strides = {1};
-  Padding padding = Padding::valid;
-  DataFormat data_format = DataFormat::channels_last;
+  PaddingOption padding = Padding::valid;
+  DataFormatOption data_format = DataFormat::channels_last;
   Dims dilation_rate = {1};
   int64_t groups = 1;
   Activation activation{};  // fused into the convolution where the backend can
   bool use_bias = true;
-  InitializerPtr kernel_initializer = initializers::GlorotUniform();
-  InitializerPtr bias_initializer = initializers::Zeros();
+  InitializerOption kernel_initializer = initializers::GlorotUniform();
+  InitializerOption bias_initializer = initializers::Zeros();
   RegularizerPtr kernel_regularizer{};
   RegularizerPtr bias_regularizer{};
   RegularizerPtr activity_regularizer{};
@@ -71,15 +71,15 @@ struct ConvTransposeOptions {
   int64_t filters = 0;
   Dims kernel_size{};  // required
   Dims strides = {1};
-  Padding padding = Padding::valid;
+  PaddingOption padding = Padding::valid;
   Dims output_padding{};
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   Dims dilation_rate = {1};
   int64_t groups = 1;
   Activation activation{};
   bool use_bias = true;
-  InitializerPtr kernel_initializer = initializers::GlorotUniform();
-  InitializerPtr bias_initializer = initializers::Zeros();
+  InitializerOption kernel_initializer = initializers::GlorotUniform();
+  InitializerOption bias_initializer = initializers::Zeros();
   RegularizerPtr kernel_regularizer{};
   RegularizerPtr bias_regularizer{};
   RegularizerPtr activity_regularizer{};
@@ -121,14 +121,14 @@ Layer Conv3DTranspose(const ConvTransposeOptions& options);
 struct DepthwiseConv2DOptions {
   Dims kernel_size{};  // required
   Dims strides = {1};
-  Padding padding = Padding::valid;
+  PaddingOption padding = Padding::valid;
   int64_t depth_multiplier = 1;
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   Dims dilation_rate = {1};
   Activation activation{};
   bool use_bias = true;
-  InitializerPtr depthwise_initializer = initializers::GlorotUniform();
-  InitializerPtr bias_initializer = initializers::Zeros();
+  InitializerOption depthwise_initializer = initializers::GlorotUniform();
+  InitializerOption bias_initializer = initializers::Zeros();
   RegularizerPtr depthwise_regularizer{};
   RegularizerPtr bias_regularizer{};
   RegularizerPtr activity_regularizer{};
@@ -163,15 +163,15 @@ struct SeparableConv2DOptions {
   int64_t filters = 0;
   Dims kernel_size{};  // required
   Dims strides = {1};
-  Padding padding = Padding::valid;
-  DataFormat data_format = DataFormat::channels_last;
+  PaddingOption padding = Padding::valid;
+  DataFormatOption data_format = DataFormat::channels_last;
   Dims dilation_rate = {1};
   int64_t depth_multiplier = 1;
   Activation activation{};
   bool use_bias = true;
-  InitializerPtr depthwise_initializer = initializers::GlorotUniform();
-  InitializerPtr pointwise_initializer = initializers::GlorotUniform();
-  InitializerPtr bias_initializer = initializers::Zeros();
+  InitializerOption depthwise_initializer = initializers::GlorotUniform();
+  InitializerOption pointwise_initializer = initializers::GlorotUniform();
+  InitializerOption bias_initializer = initializers::Zeros();
   RegularizerPtr depthwise_regularizer{};
   RegularizerPtr pointwise_regularizer{};
   RegularizerPtr bias_regularizer{};

@@ -11,8 +11,8 @@ struct DenseOptions {
   int64_t units = 0;
   Activation activation{};
   bool use_bias = true;
-  InitializerPtr kernel_initializer = initializers::GlorotUniform();
-  InitializerPtr bias_initializer = initializers::Zeros();
+  InitializerOption kernel_initializer = initializers::GlorotUniform();
+  InitializerOption bias_initializer = initializers::Zeros();
   RegularizerPtr kernel_regularizer{};
   RegularizerPtr bias_regularizer{};
   RegularizerPtr activity_regularizer{};

@@ -3,9 +3,12 @@
 // (out, in / groups, k...) rather than Keras's (k..., in, out): the fans, not the axis order, define the scale.
 #pragma once
 
+#include <concepts>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -59,6 +62,24 @@ InitializerPtr Orthogonal(double gain = 1.0);
 // Builds from a Keras name ("glorot_uniform", "he_normal", ...) or a {"class_name", "config"} object.
 InitializerPtr from_json(const nlohmann::json& spec);
 nlohmann::json to_json(const InitializerPtr& init);
+// Keras's initializers.get(name): "he_normal", "HeNormal", ... with their default arguments; throws ValueError
+// listing the valid names.
+InitializerPtr from_name(std::string_view name);
 
 }  // namespace initializers
+
+// The layers' initializer fields (DenseOptions::kernel_initializer, ...): an initializer, or its Keras name
+// (`.kernel_initializer = "he_normal"`) made at once by initializers::from_name. It is an InitializerPtr, so code
+// that reads the field as one (calls it, copies it, compares it with nullptr) reads it as before.
+class InitializerOption : public InitializerPtr {
+ public:
+  InitializerOption() = default;
+  // Any pointer an InitializerPtr takes: initializers::HeNormal(), std::make_shared<MyInitializer>(), nullptr.
+  template <class P>
+    requires(std::convertible_to<P, InitializerPtr> && !std::same_as<std::remove_cvref_t<P>, InitializerOption>)
+  InitializerOption(P&& init) : InitializerPtr(std::forward<P>(init)) {}  // NOLINT(google-explicit-constructor)
+  InitializerOption(const char* name);                                      // NOLINT(google-explicit-constructor)
+  InitializerOption(std::string_view name);                                 // NOLINT(google-explicit-constructor)
+  InitializerOption(const std::string& name);                               // NOLINT(google-explicit-constructor)
+};
 }  // namespace fovea

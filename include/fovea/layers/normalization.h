@@ -18,10 +18,10 @@ struct BatchNormalizationOptions {
   double epsilon = 1e-3;
   bool center = true;  // learn beta
   bool scale = true;   // learn gamma
-  InitializerPtr beta_initializer = initializers::Zeros();
-  InitializerPtr gamma_initializer = initializers::Ones();
-  InitializerPtr moving_mean_initializer = initializers::Zeros();
-  InitializerPtr moving_variance_initializer = initializers::Ones();
+  InitializerOption beta_initializer = initializers::Zeros();
+  InitializerOption gamma_initializer = initializers::Ones();
+  InitializerOption moving_mean_initializer = initializers::Zeros();
+  InitializerOption moving_variance_initializer = initializers::Ones();
   RegularizerPtr beta_regularizer{};
   RegularizerPtr gamma_regularizer{};
   ConstraintPtr beta_constraint{};
@@ -58,8 +58,8 @@ struct LayerNormalizationOptions {
   double epsilon = 1e-3;
   bool center = true;
   bool scale = true;
-  InitializerPtr beta_initializer = initializers::Zeros();
-  InitializerPtr gamma_initializer = initializers::Ones();
+  InitializerOption beta_initializer = initializers::Zeros();
+  InitializerOption gamma_initializer = initializers::Ones();
   RegularizerPtr beta_regularizer{};
   RegularizerPtr gamma_regularizer{};
   ConstraintPtr beta_constraint{};
@@ -97,7 +97,7 @@ struct LocalResponseNormalizationOptions {
   double alpha = 1e-4;
   double beta = 0.75;
   double bias = 2.0;  // AlexNet's k
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   std::string name{};
 };
 

@@ -16,8 +16,8 @@ namespace fovea {
 struct PoolingOptions {
   Dims pool_size = {2};
   Dims strides{};
-  Padding padding = Padding::valid;
-  DataFormat data_format = DataFormat::channels_last;
+  PaddingOption padding = Padding::valid;
+  DataFormatOption data_format = DataFormat::channels_last;
   std::string name{};
 };
 
@@ -57,7 +57,7 @@ Layer L2Pooling3D(const PoolingOptions& options = {});
 
 // Keras's global pooling arguments: keepdims keeps the spatial axes with size 1.
 struct GlobalPoolingOptions {
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   bool keepdims = false;
   std::string name{};
 };

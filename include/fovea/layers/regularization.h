@@ -41,7 +41,7 @@ Layer Dropout(const DropoutOptions& options = {});
 
 struct SpatialDropoutOptions {
   double rate = 0.5;
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   std::optional<uint64_t> seed{};
   std::string name{};
 };

@@ -18,7 +18,7 @@ class ConfigReader;
 struct FlattenOptions {
   // channels_first inputs are flattened after moving the channels last, so that a channels_first model and a
   // channels_last one feed a following Dense with the same feature order (Keras does the same).
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   std::string name{};
 };
 
@@ -110,23 +110,23 @@ class SpatialSides {
 
 struct ZeroPaddingOptions {
   SpatialSides padding = 1;
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   std::string name{};
 };
 
 struct Cropping1DOptions {
   SpatialSides cropping = 1;
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   std::string name{};
 };
 struct Cropping2DOptions {
   SpatialSides cropping = 0;
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   std::string name{};
 };
 struct Cropping3DOptions {
   SpatialSides cropping = 1;
-  DataFormat data_format = DataFormat::channels_last;
+  DataFormatOption data_format = DataFormat::channels_last;
   std::string name{};
 };
 

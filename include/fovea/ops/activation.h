@@ -4,6 +4,7 @@
 #pragma once
 
 #include <limits>
+#include <string>
 #include <string_view>
 
 #include "fovea/core/tensor.h"
@@ -52,6 +53,11 @@ struct Activation {
   // The kind with its Keras defaults (so that `.activation = ActivationKind::relu` means max_value = inf).
   Activation(ActivationKind k) : Activation(of(k)) {}  // NOLINT(google-explicit-constructor): reads as Keras's
   Activation(ActivationKind k, double a, double b = 0.0, double t = 0.0) : kind(k), alpha(a), beta(b), threshold(t) {}
+  // A Keras activation name with that kind's Keras defaults (`.activation = "relu"`); throws ValueError listing the
+  // valid names.
+  Activation(const char* name);         // NOLINT(google-explicit-constructor)
+  Activation(std::string_view name);    // NOLINT(google-explicit-constructor)
+  Activation(const std::string& name);  // NOLINT(google-explicit-constructor)
 
   static Activation linear() { return Activation(); }
   // Keras relu(x, negative_slope, max_value, threshold).

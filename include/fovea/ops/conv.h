@@ -2,6 +2,7 @@
 // 1-D, 2-D and 3-D, with strides, padding modes, dilation, groups, optional bias and a fused activation.
 #pragma once
 
+#include "fovea/core/enum_option.h"
 #include "fovea/core/inline_vec.h"
 #include "fovea/core/tensor.h"
 #include "fovea/ops/activation.h"
@@ -19,8 +20,16 @@ enum class Padding {
   explicit_  // pads_begin / pads_end as given
 };
 
-// Parses "valid", "same", "full", "causal"; throws ValueError listing the valid names.
+// Parses "valid", "same", "full", "causal" (any case, as Keras lowercases them); throws ValueError listing the
+// valid names.
 Padding parse_padding(std::string_view name);
+// Parses Keras's data_format names, "channels_last" and "channels_first"; throws ValueError listing them.
+Layout parse_layout(std::string_view name);
+
+// The layers' option fields (ConvOptions::padding, data_format, ...): the enum or its Keras name,
+// `.padding = "same"`, `.data_format = "channels_first"`.
+using PaddingOption = EnumOption<Padding, parse_padding>;
+using DataFormatOption = EnumOption<Layout, parse_layout>;
 
 // Options for conv(). Per-dimension lists may hold one value (used for every spatial dimension) or one per
 // spatial dimension; empty strides and dilation mean 1.
