@@ -24,6 +24,22 @@ void check_label_smoothing(std::string_view loss, double s) {
   FOVEA_CHECK(s >= 0.0 && s <= 1.0, ValueError, loss, ": label_smoothing must be in [0, 1], got ", s);
 }
 
+// The shape of class ids for y_pred (its class axis last): y_pred's shape without that axis.
+Shape class_id_shape(const Shape& y_pred) { return Shape(y_pred.begin(), y_pred.end() - 1); }
+
+// Integer class labels, (batch,) or (batch, 1), against a one-hot loss are the commonest Keras mix-up; the shape
+// error alone does not say which loss was meant, so name it.
+void reject_class_ids(const std::string& loss, const Shape& t, const Shape& p) {
+  if (p.rank() < 1 || p.dim(-1) < 2) return;
+  Shape ids = class_id_shape(p);
+  Shape ids_column = ids;
+  ids_column.push_back(1);
+  FOVEA_CHECK(t != ids && t != ids_column, ShapeError, loss, ": y_true has shape ", t.to_string(),
+              " but y_pred has shape ", p.to_string(),
+              ": these look like integer class labels; use sparse_categorical_crossentropy for class indices, or "
+              "one-hot encode the labels");
+}
+
 // -sum(t * log p) along axis, where p is softmax(y_pred) for logits (through log_softmax, so that extreme
 // logits stay finite) or y_pred rescaled to sum to 1 and clipped to [eps, 1 - eps], as Keras does.
 Tensor categorical_crossentropy(const Tensor& t, const Tensor& y_pred, bool from_logits, int axis) {
@@ -52,6 +68,18 @@ nlohmann::json CategoricalCrossentropy::config() const {
   return c;
 }
 
+Tensor CategoricalCrossentropy::prepare_y_true(const Tensor& y_true, const Tensor& y_pred) const {
+  const Shape& p = y_pred.shape();
+  if (p.rank() >= 1 && p.axis(options_.axis) == p.rank() - 1) {
+    reject_class_ids(class_name(), y_true.shape(), p);
+    // One sigmoid unit: the one class always has probability 1 and the loss is always 0, so nothing would train.
+    FOVEA_CHECK(p.dim(-1) != 1, ShapeError, class_name(), ": y_pred has shape ", p.to_string(),
+                ", a single class, so the loss is always 0; use binary_crossentropy for one sigmoid output, or give "
+                "the last layer one unit per class");
+  }
+  return Loss::prepare_y_true(y_true, y_pred);
+}
+
 Tensor CategoricalCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) const {
   const int axis = y_pred.shape().axis(options_.axis);
   Tensor t = y_true;
@@ -74,10 +102,14 @@ nlohmann::json SparseCategoricalCrossentropy::config() const {
 
 Tensor SparseCategoricalCrossentropy::prepare_y_true(const Tensor& y_true, const Tensor& y_pred) const {
   const Shape& p = y_pred.shape();
-  Shape ids(p.begin(), p.end() - 1);
+  Shape ids = class_id_shape(p);
   Shape ids_column = ids;
   ids_column.push_back(1);
   const Shape& t = y_true.shape();
+  // One-hot labels against the class-id loss: the reverse of reject_class_ids's mix-up.
+  FOVEA_CHECK(t != p || t == ids_column, ShapeError, class_name(), ": y_true has shape ", t.to_string(),
+              ", the same as y_pred: these look like one-hot labels; use categorical_crossentropy for one-hot labels, "
+              "or pass class indices of shape ", ids.to_string(), " or ", ids_column.to_string());
   FOVEA_CHECK(t == ids || t == ids_column, ShapeError, class_name(), ": y_true shape ", t.to_string(),
               " does not fit y_pred shape ", p.to_string(), "; expected class ids of shape ", ids.to_string(), " or ",
               ids_column.to_string());
@@ -111,6 +143,13 @@ nlohmann::json BinaryCrossentropy::config() const {
   c["label_smoothing"] = options_.label_smoothing;
   c["axis"] = options_.axis;
   return c;
+}
+
+Tensor BinaryCrossentropy::prepare_y_true(const Tensor& y_true, const Tensor& y_pred) const {
+  // Per-class 0/1 targets have y_pred's shape; one class id per sample against several outputs is the mix-up.
+  // (A rank-1 y_pred is one output per sample: it has no class axis.)
+  if (y_pred.rank() >= 2) reject_class_ids(class_name(), y_true.shape(), y_pred.shape());
+  return Loss::prepare_y_true(y_true, y_pred);
 }
 
 Tensor BinaryCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) const {

@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "error_text.h"
 #include "fovea/data/loader.h"
 #include "fovea/fovea.h"
 #include "train/fit/training_state.h"
@@ -230,6 +231,31 @@ TEST(FitTest, MisuseGetsClearErrors) {
                  "Model.fit: x and y must hold the same number of samples; got x (6, 12, 12, 1) and y (5,)");
   }
   EXPECT_THROW(model.fit(data, {.validation_split = 1.0, .verbose = 0}), ValueError);
+}
+
+// The losses' label errors reach the user as the loss words them, naming the loss that fits the labels.
+TEST(FitTest, LabelsForTheOtherCrossentropyNameItThroughFitAndEvaluate) {
+  const Dataset data = bars(6, 16);  // class ids, shape (6,)
+  Sequential model = small_cnn();
+  model.compile({.optimizer = "adam", .loss = "categorical_crossentropy", .metrics = {"accuracy"}});
+  const std::string ids = "CategoricalCrossentropy: y_true has shape (6,) but y_pred has shape (6, 3): these look "
+                          "like integer class labels; use sparse_categorical_crossentropy for class indices, or "
+                          "one-hot encode the labels";
+  EXPECT_EQ(testing::error_text([&] { model.fit(data, {.verbose = 0}); }), ids);
+  EXPECT_EQ(testing::error_text([&] { model.evaluate(data, {.verbose = 0}); }), ids);
+
+  std::vector<double> one_hot(18, 0.0);
+  for (int i = 0; i < 6; ++i) one_hot[static_cast<size_t>(i * 3 + i % 3)] = 1.0;
+  const Tensor y_one_hot = Tensor::from_vector(Shape{6, 3}, one_hot);
+  model.compile({.optimizer = "adam", .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
+  const std::string hot = "SparseCategoricalCrossentropy: y_true has shape (6, 3), the same as y_pred: these look "
+                          "like one-hot labels; use categorical_crossentropy for one-hot labels, or pass class "
+                          "indices of shape (6,) or (6, 1)";
+  EXPECT_EQ(testing::error_text([&] { model.fit(data.images, y_one_hot, {.verbose = 0}); }), hot);
+  EXPECT_EQ(testing::error_text([&] { model.evaluate(data.images, y_one_hot, {.verbose = 0}); }), hot);
+  // With the loss that fits, the same labels train.
+  model.compile({.optimizer = "adam", .loss = "categorical_crossentropy", .metrics = {"accuracy"}});
+  EXPECT_NO_THROW(model.fit(data.images, y_one_hot, {.verbose = 0}));
 }
 
 TEST(FitTest, TinyFashionMnistRunLearns) {

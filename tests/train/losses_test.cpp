@@ -276,6 +276,36 @@ TEST(LossBase, ShapeErrors) {
   EXPECT_NEAR(MeanSquaredError()(f64({2, 1}, {1, 2}), f64({2}, {2, 4})).item(), 2.5, 1e-12);
 }
 
+// Labels meant for the other cross-entropy: the error names the loss that fits them.
+TEST(LossBase, LabelsForTheOtherCrossentropyNameIt) {
+  const std::string ids_hint =
+      ": these look like integer class labels; use sparse_categorical_crossentropy for class indices, or one-hot "
+      "encode the labels";
+  EXPECT_EQ(error_text([] { CategoricalCrossentropy()(Tensor::zeros({32}), Tensor::zeros({32, 10})); }),
+            "CategoricalCrossentropy: y_true has shape (32,) but y_pred has shape (32, 10)" + ids_hint);
+  EXPECT_EQ(error_text([] {
+              CategoricalCrossentropy({.from_logits = true})(Tensor::zeros({32, 1}, DType::i64),
+                                                             Tensor::zeros({32, 10}));
+            }),
+            "CategoricalCrossentropy: y_true has shape (32, 1) but y_pred has shape (32, 10)" + ids_hint);
+  EXPECT_EQ(error_text([] { BinaryCrossentropy()(Tensor::zeros({8}), Tensor::zeros({8, 3})); }),
+            "BinaryCrossentropy: y_true has shape (8,) but y_pred has shape (8, 3)" + ids_hint);
+  EXPECT_EQ(error_text([] { SparseCategoricalCrossentropy()(Tensor::zeros({32, 10}), Tensor::zeros({32, 10})); }),
+            "SparseCategoricalCrossentropy: y_true has shape (32, 10), the same as y_pred: these look like one-hot "
+            "labels; use categorical_crossentropy for one-hot labels, or pass class indices of shape (32,) or (32, 1)");
+  // One sigmoid unit under categorical_crossentropy would train nothing: its loss is always 0.
+  EXPECT_EQ(error_text([] { CategoricalCrossentropy()(Tensor::zeros({4, 1}), Tensor::ones({4, 1})); }),
+            "CategoricalCrossentropy: y_pred has shape (4, 1), a single class, so the loss is always 0; use "
+            "binary_crossentropy for one sigmoid output, or give the last layer one unit per class");
+  // What the losses are for still passes: one-hot rows, class ids, per-output 0/1 targets, one output per sample.
+  EXPECT_NO_THROW(CategoricalCrossentropy()(cce_true(), cce_pred()));
+  EXPECT_NO_THROW(SparseCategoricalCrossentropy()(f64({2}, {1, 2}), cce_pred()));
+  EXPECT_NO_THROW(SparseCategoricalCrossentropy()(f64({2, 1}, {0, 0}), f64({2, 1}, {1, 1})));
+  EXPECT_NO_THROW(BinaryCrossentropy()(doc_true(), doc_pred()));
+  EXPECT_NO_THROW(BinaryCrossentropy()(f64({2}, {0, 1}), f64({2, 1}, {0.2, 0.7})));
+  EXPECT_NO_THROW(BinaryCrossentropy()(f64({2}, {0, 1}), f64({2}, {0.2, 0.7})));
+}
+
 TEST(LossBase, NamesAndAliases) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"categorical_crossentropy", "CategoricalCrossentropy"},

@@ -88,6 +88,8 @@ class CategoricalCrossentropy : public Loss {
 
  protected:
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
+  // Also refuses class ids (naming sparse_categorical_crossentropy) and a y_pred of one class.
+  Tensor prepare_y_true(const Tensor& y_true, const Tensor& y_pred) const override;
   bool elementwise() const override { return false; }
 
  private:
@@ -108,7 +110,7 @@ class SparseCategoricalCrossentropy : public Loss {
 
  protected:
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
-  // Returns the one-hot encoding of the labels.
+  // Returns the one-hot encoding of the labels; refuses one-hot labels, naming categorical_crossentropy.
   Tensor prepare_y_true(const Tensor& y_true, const Tensor& y_pred) const override;
   bool elementwise() const override { return false; }
 
@@ -131,6 +133,8 @@ class BinaryCrossentropy : public Loss {
 
  protected:
   Tensor call(const Tensor& y_true, const Tensor& y_pred) const override;
+  // Also refuses one class id per sample against several outputs, naming sparse_categorical_crossentropy.
+  Tensor prepare_y_true(const Tensor& y_true, const Tensor& y_pred) const override;
 
  private:
   BinaryCrossentropyOptions options_;
