@@ -1,4 +1,4 @@
-// The Rescaling layer.
+// The Rescaling layer (Normalization is in normalization_preprocessing.cpp).
 #include "fovea/layers/preprocessing.h"
 
 #include <cmath>
@@ -23,8 +23,10 @@ RescalingImpl::RescalingImpl(const RescalingOptions& options) : options_(options
 Shape RescalingImpl::compute_output_shape(const std::vector<Shape>& inputs) const { return inputs[0]; }
 
 Tensor RescalingImpl::call(const std::vector<Tensor>& inputs, bool) {
+  Tensor x = inputs[0];
+  if (x.dtype() != DType::f32 && x.dtype() != DType::f64) x = x.to(DType::f32);  // stored pixels and other integers
   // Skipping the no-op halves keeps an identity Rescaling free and its gradient exact.
-  Tensor y = options_.scale == 1.0 ? inputs[0] : inputs[0] * options_.scale;
+  Tensor y = options_.scale == 1.0 ? x : x * options_.scale;
   return options_.offset == 0.0 ? y : y + options_.offset;
 }
 

@@ -68,6 +68,7 @@ constexpr Registration kLayers[] = {
     {"Maximum", &maximum_from_config},
     {"Minimum", &minimum_from_config},
     {"Multiply", &multiply_from_config},
+    {"Normalization", &NormalizationImpl::from_config},
     {"PReLU", &PReLUImpl::from_config},
     {"Permute", &PermuteImpl::from_config},
     {"ReLU", &ReLUImpl::from_config},

@@ -41,7 +41,7 @@ void add_pooling_exporters(ExporterTable& table);        // export_pooling.cpp
 void add_normalization_exporters(ExporterTable& table);  // export_normalization.cpp
 void add_merging_exporters(ExporterTable& table);        // export_merging.cpp
 void add_reshaping_exporters(ExporterTable& table);      // export_reshaping.cpp
-void add_core_exporters(ExporterTable& table);           // export_core.cpp: Dense, Dropout, Rescaling
+void add_core_exporters(ExporterTable& table);           // export_core.cpp: Dense, Dropout, the preprocessing layers
 
 // The nodes computing f(x) (elementwise, or softmax along Keras's last axis); the last one writes `output`.
 // Returns x itself when f is linear. who names the layer in errors.

@@ -1,4 +1,5 @@
-// Tests of the Rescaling layer: values, gradient, Keras's config and the registry, errors.
+// Tests of the Rescaling layer: values, gradient, integer inputs, Keras's config and the registry, errors.
+// (Normalization's are in normalization_preprocessing_test.cpp.)
 #include "fovea/layers/preprocessing.h"
 
 #include <gtest/gtest.h>
@@ -36,6 +37,22 @@ TEST(RescalingLayer, KeepsFloat64AndDefaultsToIdentity) {
   EXPECT_EQ(run_layer(Rescaling({.scale = 2.0}), {x}).dtype(), DType::f64);
   EXPECT_EQ(run_layer(Rescaling({.offset = 0.5}), {x}).to_vector(), (std::vector<double>{2, -1.5, 0.75, 8.5}));
   EXPECT_EQ(run_layer(Rescaling(), {x}).to_vector(), x.to_vector());
+}
+
+TEST(RescalingLayer, ConvertsIntegerInputsToFloat32) {
+  // Stored pixels go straight in: the bytes become float32 inside the layer, as the same values in float32 would.
+  const Layer layer = Rescaling({.scale = 1.0 / 255});
+  EXPECT_TRUE(layer->accepts_integer_input());
+  const Tensor bytes = Tensor::from_vector({1, 4}, {0, 51, 204, 255}, DType::u8);
+  for (DType dtype : {DType::u8, DType::i32, DType::i64}) {
+    const Tensor y = run_layer(layer, {bytes.to(dtype)});
+    EXPECT_EQ(y.dtype(), DType::f32) << dtype_name(dtype);
+    EXPECT_FALSE(y.requires_grad()) << dtype_name(dtype);
+    EXPECT_EQ(y.to_vector(), run_layer(layer, {bytes.to(DType::f32)}).to_vector()) << dtype_name(dtype);
+  }
+  // The identity converts too: what follows expects floats.
+  EXPECT_EQ(run_layer(Rescaling(), {bytes}).dtype(), DType::f32);
+  EXPECT_EQ(run_layer(Rescaling(), {bytes}).to_vector(), (std::vector<double>{0, 51, 204, 255}));
 }
 
 TEST(RescalingLayer, KerasConfigAndRegistry) {
