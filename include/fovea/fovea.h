@@ -34,6 +34,7 @@
 #include "fovea/layers/reshaping.h"
 #include "fovea/models/config.h"
 #include "fovea/models/model.h"
+#include "fovea/models/preprocessing.h"
 #include "fovea/models/transfer.h"
 #include "fovea/ops/activation.h"
 #include "fovea/ops/backend_select.h"

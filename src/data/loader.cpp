@@ -133,6 +133,8 @@ struct DataLoader::State {
     const Augmentation* augmentation =
         options.augmentation && !options.augmentation->empty() ? options.augmentation.get() : nullptr;
     if (!augmentation) return batch;
+    // Augmentation computes in float32: stored bytes are converted a batch at a time, never the whole data set.
+    if (batch.x.dtype() != DType::f32) batch.x = batch.x.to(DType::f32);
     const int64_t sample_size = sample_shape.numel();
     for (int64_t i = 0; i < count; ++i) {
       if (epoch_plan.generation != generation.load(std::memory_order_relaxed)) return {};
@@ -165,12 +167,7 @@ DataLoader::DataLoader(Tensor x, Tensor y, LoaderOptions options) : state_(std::
               x.shape().to_string(), " and y ", y.defined() ? y.shape().to_string() : "");
   State& s = *state_;
   s.sample_shape = Shape(x.shape().begin() + 1, x.shape().end());
-  if (options.augmentation) {
-    FOVEA_CHECK(x.dtype() == DType::f32 || options.normalizer, ValueError,
-                "DataLoader: augmentation needs float32 x (or a normalizer, which gives float32 batches); got ",
-                dtype_name(x.dtype()), " ", x.shape().to_string());
-    options.augmentation->check(s.sample_shape);
-  }
+  if (options.augmentation) options.augmentation->check(s.sample_shape);
   s.x = std::move(x);
   s.y = std::move(y);
   s.options = std::move(options);

@@ -11,6 +11,7 @@
 #include "fovea/ops/math.h"
 #include "models/bn_relu_fusion.h"
 #include "models/inference_fusion.h"
+#include "models/input_dtype.h"
 #include "models/pad_folding.h"
 
 namespace fovea {
@@ -155,10 +156,14 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
     for (int d = 1; fits && d < got.rank(); ++d) fits = expected[d] < 0 || expected[d] == got[d];
     FOVEA_CHECK(fits, ShapeError, "model '", name_, "': input '", inputs_[i].node()->layer->name(), "' expects shape ",
                 expected.to_string(true), " but got ", got.to_string());
-    values[inputs_[i].node().get()] = inputs[i];
+    values[inputs_[i].node().get()] = model_detail::conform_input_dtype(inputs[i], inputs_[i], name_, nodes_, layers_);
     empty_batch = empty_batch || got[0] == 0;
   }
-  if (empty_batch) return empty_batch_outputs(nodes_, inputs_, outputs_, inputs);
+  if (empty_batch) {
+    std::vector<Tensor> conformed;
+    for (const SymbolicTensor& x : inputs_) conformed.push_back(values.at(x.node().get()));
+    return empty_batch_outputs(nodes_, inputs_, outputs_, conformed);
+  }
   // Convolutions absorb the ZeroPadding before them (training too); inference without gradients also folds conv ->
   // batch norm (-> add shortcut) (-> activation) chains into one convolution, run at the chain's last node.
   const auto pads = model_detail::find_foldable_pads(nodes_, outputs_);

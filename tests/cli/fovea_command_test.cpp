@@ -82,8 +82,8 @@ TEST_F(FoveaCommandTest, TrainWritesModelHistoryAndMetricsThatEvalAndPredictReus
   EXPECT_EQ(resumed.out.find("Epoch 4/6"), std::string::npos) << resumed.out;
 }
 
-// With augmentation the data set is normalized up front (augmentation clips to the normalized range) instead of
-// batch by batch as in the test above; it still trains to well above chance.
+// With augmentation each batch of stored pixels is converted to float32 and augmented before the model's own
+// normalization; it still trains to well above chance.
 TEST_F(FoveaCommandTest, TrainsWithAugmentation) {
   nlohmann::json augmented = run_json("train --data " + data_ +
                                           " --augment crop=1 --epochs 4 --batch-size 16 --lr 0.003 --json -v 0 -o " +

@@ -371,7 +371,7 @@ TEST(PcaBasis, FitFindsTheAxesOfTheColourCovariance) {
       [] {
         PcaBasis::fit(Tensor::zeros({2, 4, 4, 1}));
       },
-      "PcaBasis::fit needs non-empty float32 RGB images (N, H, W, 3); got float32 (2, 4, 4, 1)");
+      "PcaBasis::fit needs non-empty float32 or integer RGB images (N, H, W, 3); got float32 (2, 4, 4, 1)");
 }
 
 // ---- RandomErasing ----

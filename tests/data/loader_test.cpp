@@ -246,12 +246,24 @@ TEST(DataLoader, ValidatesItsArguments) {
       },
       "RandomFlip needs image samples (height, width, channels); got a sample of shape (50, 1) "
       "(geometric transforms do not apply to 1-D signals (length, channels))");
-  expect_error_text(
-      [&] {
-        DataLoader(Tensor::zeros({4, 5, 5, 1}, DType::f64), labels_y(4), {.augmentation = flip});
-      },
-      "DataLoader: augmentation needs float32 x (or a normalizer, which gives float32 batches); got float64 "
-      "(4, 5, 5, 1)");
+}
+
+TEST(DataLoader, AugmentationConvertsStoredBytesBatchByBatch) {
+  // The same pixels as bytes and as floats give the same augmented float32 batches.
+  Tensor bytes = Tensor::empty({8, 5, 5, 1}, DType::u8);
+  for (int64_t i = 0; i < bytes.numel(); ++i) bytes.data<uint8_t>()[i] = static_cast<uint8_t>(i % 251);
+  auto flip = std::make_shared<const Augmentation>(Augmentation::parse("flip,translation=0.2"));
+  DataLoader from_bytes(bytes, labels_y(8), {.batch_size = 3, .seed = 5, .augmentation = flip});
+  DataLoader from_floats(bytes.to(DType::f32), labels_y(8), {.batch_size = 3, .seed = 5, .augmentation = flip});
+  from_bytes.start_epoch(0);
+  from_floats.start_epoch(0);
+  Batch a, b;
+  while (from_floats.next(b)) {
+    ASSERT_TRUE(from_bytes.next(a));
+    ASSERT_EQ(a.x.dtype(), DType::f32);
+    EXPECT_EQ(a.x.to_vector(), b.x.to_vector());
+  }
+  EXPECT_FALSE(from_bytes.next(a));
 }
 
 TEST(DataLoader, ANormalizerTurnsStoredBytesIntoNormalizedFloatBatches) {

@@ -10,6 +10,7 @@
 #include "fovea/io/json.h"
 #include "fovea/io/model_file.h"
 #include "fovea/io/onnx.h"
+#include "fovea/layers/preprocessing.h"
 #include "fovea/models/config.h"
 #include "fovea/train/progress.h"
 
@@ -36,9 +37,22 @@ LoadedSource load_model_source(const std::string& spec, const zoo::ZooOptions& o
                                   names));
 }
 
+bool has_stored_normalizer(const nlohmann::json& user) { return user.is_object() && user.contains("normalizer"); }
+
 Normalizer stored_normalizer(const nlohmann::json& user) {
-  if (user.is_object() && user.contains("normalizer")) return Normalizer::from_json(user["normalizer"]);
-  return Normalizer();
+  return has_stored_normalizer(user) ? Normalizer::from_json(user["normalizer"]) : Normalizer();
+}
+
+Layer normalization_layer(const Normalizer& normalizer) {
+  // (x - offset) / scale is (x - mean) / sqrt(variance) with mean = offset and variance = scale^2 (sqrt gives the
+  // scale back exactly); one statistic for the whole image, or one per channel (the last axis).
+  std::vector<double> variance;
+  for (double scale : normalizer.scale()) variance.push_back(scale * scale);
+  const bool per_channel = normalizer.offset().size() > 1;
+  return Normalization({.axis = per_channel ? std::vector<int>{-1} : std::vector<int>{},
+                        .mean = normalizer.offset(),
+                        .variance = variance,
+                        .name = "input_normalization"});
 }
 
 std::vector<std::string> stored_class_names(const nlohmann::json& user, int64_t num_classes) {

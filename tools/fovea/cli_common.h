@@ -28,8 +28,12 @@ struct LoadedSource {
 // options apply to zoo networks only. Throws ValueError naming the spec and listing the zoo names otherwise.
 LoadedSource load_model_source(const std::string& spec, const zoo::ZooOptions& options = {});
 
-// The normalizer stored in a model file by `fovea train` (identity when there is none).
+// The normalizer `fovea train` stored in a model file's user data before fovea 0.2 (identity when there is none);
+// files of 0.2 and later hold it inside the model, as its first layer (normalization_layer).
 Normalizer stored_normalizer(const nlohmann::json& user);
+bool has_stored_normalizer(const nlohmann::json& user);
+// The Normalization layer that computes what the normalizer computes: `fovea train` puts it first in its models.
+Layer normalization_layer(const Normalizer& normalizer);
 // The class names stored with a model, or "0", "1", ... for num_classes classes.
 std::vector<std::string> stored_class_names(const nlohmann::json& user, int64_t num_classes);
 

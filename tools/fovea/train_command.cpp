@@ -11,6 +11,7 @@
 #include <limits>
 #include <sstream>
 #include <iostream>
+#include <optional>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -22,6 +23,7 @@
 #include "fovea/data/sources.h"
 #include "fovea/io/model_file.h"
 #include "fovea/layers/dense.h"
+#include "fovea/models/preprocessing.h"
 #include "fovea/models/transfer.h"
 #include "fovea/train/callbacks.h"
 #include "fovea/train/metrics.h"
@@ -139,11 +141,9 @@ void run_train(const TrainArgs& args) {
   source_options.skip_bad_samples = args.skip_bad_samples;
   source_options.image_height = args.image_height;
   source_options.image_width = args.image_width;
-  // Pixels stay the stored bytes and each batch is normalized as it is drawn: a float32 copy of the data set would
-  // be four times the memory. Augmentation fits on (and clips to the range of) the normalized images, so with it
-  // the data set is normalized up front instead.
-  const bool normalize_per_batch = args.augment.empty();
-  if (normalize_per_batch) source_options.pixels = DType::u8;
+  // Pixels stay the stored bytes: the model's first layer normalizes each batch (a float32 copy of the data set
+  // would be four times the memory), and augmentation converts a batch at a time.
+  source_options.pixels = DType::u8;
   DataSplits data = load_data(args.data, source_options);
   if (!args.classes.empty()) {
     const std::vector<int64_t> keep = parse_classes(args.classes);
@@ -165,27 +165,22 @@ void run_train(const TrainArgs& args) {
   log << "Data: " << data.description << " (" << train.size() << " training, " << test.size()
       << " test samples, " << data.num_classes << " classes)\n";
 
-  // Statistics come from the training split only and travel with the model; a transferred model keeps its
-  // base's, since its features were learned on them.
+  // Statistics come from the training split only and go into the model as its first layer, so that the model file
+  // takes stored pixels as they are. A transferred model keeps its base's normalization, since its features were
+  // learned on it: inside the base, or (a file written before fovea 0.2) in its user data, from which it is moved
+  // into the model.
   LoadedSource base;
   if (!args.base.empty()) base = load_model_source(args.base);
-  const auto normalizer = std::make_shared<const Normalizer>(
-      base.model ? stored_normalizer(base.user) : Normalizer::fit(train.images, parse_normalization(args.normalize)));
-  if (!normalize_per_batch) {
-    // In place where the images are float32: a normalized copy would hold the data set twice. Other dtypes (NPY
-    // files of bytes or doubles) become a normalized float32 copy.
-    auto normalize = [&](Tensor& images) {
-      if (images.dtype() == DType::f32) {
-        normalizer->transform_(images);
-      } else {
-        images = normalizer->transform(images);
-      }
-    };
-    normalize(train.images);
-    if (test.size() > 0) normalize(test.images);
+  std::optional<Normalizer> normalizer;
+  if (!base.model) {
+    normalizer = Normalizer::fit(train.images, parse_normalization(args.normalize));
+  } else if (has_stored_normalizer(base.user)) {
+    normalizer = stored_normalizer(base.user);
   }
-  // What fit, evaluate and predict apply to each batch: the normalizer, unless the data set is normalized already.
-  const std::shared_ptr<const Normalizer> batch_normalizer = normalize_per_batch ? normalizer : nullptr;
+  auto with_normalization = [&](const std::shared_ptr<Model>& m) {
+    if (!normalizer || normalizer->kind() == NormalizationKind::none) return m;
+    return with_preprocessing(*m, {normalization_layer(*normalizer)});
+  };
 
   fs::create_directories(args.output);
   const fs::path checkpoint = fs::path(args.output) / "checkpoint.fovea";
@@ -196,6 +191,11 @@ void run_train(const TrainArgs& args) {
   RunCheckpoint resumed;  // where an interrupted run stopped (epoch -1: starting afresh)
   if (args.resume && fs::exists(checkpoint)) {
     resumed = read_run_checkpoint(checkpoint.string(), settings, log);
+    // The model holds its normalization; a checkpoint of fovea 0.1 kept it beside the model, for data it normalized
+    // itself.
+    FOVEA_CHECK(!has_stored_normalizer(resumed.loaded.user), ValueError, "--resume: ", checkpoint.string(),
+                " was written by fovea 0.1, which kept the input normalization outside the model; train afresh "
+                "into another output folder (-o)");
     model = resumed.loaded.model;
     model->compile({.optimizer = resumed.loaded.optimizer ? resumed.loaded.optimizer : make_optimizer(args),
                     .loss = "sparse_categorical_crossentropy",
@@ -205,14 +205,15 @@ void run_train(const TrainArgs& args) {
     log << "Resuming from " << checkpoint.string() << " after epoch " << std::max<int64_t>(resumed.loaded.epoch, 0)
         << "\n";
   } else if (base.model) {
-    model = transfer_model(*base.model, args.cut, data.num_classes);
+    model = with_normalization(transfer_model(*base.model, args.cut, data.num_classes));
     model->compile({.optimizer = make_optimizer(args), .loss = "sparse_categorical_crossentropy",
                     .metrics = {"accuracy"}});
     log << "Transferring the features of " << args.base << " (frozen; " << args.cut << " layer(s) replaced)\n";
   } else {
     const Shape& shape = train.images.shape();
     const Shape input_shape(shape.begin() + 1, shape.end());  // one sample: the batch axis dropped
-    model = load_model_source(args.model, {.input_shape = input_shape, .num_classes = data.num_classes}).model;
+    model = with_normalization(
+        load_model_source(args.model, {.input_shape = input_shape, .num_classes = data.num_classes}).model);
     model->compile({.optimizer = make_optimizer(args), .loss = "sparse_categorical_crossentropy",
                     .metrics = {"accuracy"}});
   }
@@ -220,7 +221,7 @@ void run_train(const TrainArgs& args) {
 
   std::shared_ptr<Augmentation> augmentation;
   if (!args.augment.empty()) {
-    // Brightness and contrast clip to a value range: the range the normalized training images span.
+    // Brightness and contrast clip to a value range: the range the stored training images span.
     const std::vector<double> values = train.images.to_vector();
     const auto [low, high] = std::minmax_element(values.begin(), values.end());
     augmentation = std::make_shared<Augmentation>(
@@ -228,8 +229,7 @@ void run_train(const TrainArgs& args) {
     augmentation->fit(train.images);
   }
 
-  const nlohmann::json user = {{"normalizer", normalizer->to_json()},
-                               {"class_names", data.class_names},
+  const nlohmann::json user = {{"class_names", data.class_names},
                                {"data", args.data},
                                {"loss", "sparse_categorical_crossentropy"}};
   const std::string history_path = (fs::path(args.output) / "history.csv").string();
@@ -254,7 +254,6 @@ void run_train(const TrainArgs& args) {
                          .callback_states = resumed.loaded.callback_states,
                          .seed = args.seed,
                          .workers = args.workers,
-                         .normalizer = batch_normalizer,
                          .augmentation = augmentation};
   // A checkpoint after every epoch, so that --resume continues an interrupted run exactly; last, so that the other
   // callbacks' states it stores have seen the epoch.
@@ -304,10 +303,10 @@ void run_train(const TrainArgs& args) {
   if (test.size() > 0) {
     // At the training batch size: a larger one would only raise the run's peak memory above training's.
     Logs test_logs =
-        model->evaluate(test, {.batch_size = args.batch_size, .normalizer = batch_normalizer, .verbose = 0});
+        model->evaluate(test, {.batch_size = args.batch_size, .verbose = 0});
     metrics::ConfusionMatrix confusion({.num_classes = static_cast<int>(data.num_classes)});
     confusion.update(test.labels,
-                     model->predict(test.images, {.batch_size = args.batch_size, .normalizer = batch_normalizer}));
+                     model->predict(test.images, {.batch_size = args.batch_size}));
     log << "Test: " << logs_line(test_logs) << "\n" << confusion.to_string(data.class_names);
     result["test"] = logs_json(test_logs);
     result["confusion_matrix"] = confusion.matrix().to_vector();

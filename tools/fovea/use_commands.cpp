@@ -44,7 +44,8 @@ void run_eval(const EvalArgs& args) {
   DataSplits data = load_data(spec, {});
   Dataset test = data.test.size() > 0 ? data.test : data.train;
   test = take(test, args.limit);
-  test.images = stored_normalizer(source.user).transform(test.images);
+  // A model file of fovea 0.1 kept its normalization beside the model; later ones hold it inside.
+  if (has_stored_normalizer(source.user)) test.images = stored_normalizer(source.user).transform(test.images);
   std::string loss = "sparse_categorical_crossentropy";
   if (source.user.is_object() && source.user.value("loss", nlohmann::json()).is_string()) loss = source.user["loss"];
   source.model->compile({.loss = loss, .metrics = {"accuracy"}});

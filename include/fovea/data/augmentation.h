@@ -263,8 +263,9 @@ struct PcaBasis {
   // The ImageNet basis AlexNet and fb.resnet.torch use, for RGB values in [0, 1].
   static PcaBasis imagenet();
   // The covariance of all pixels of images (N, H, W, 3) and its eigen-decomposition. Each vector's sign is chosen
-  // so its components sum to >= 0 (the sign does not change the jitter's distribution). Throws ValueError when
-  // images is not float32 (N, H, W, 3) with N > 0.
+  // so its components sum to >= 0 (the sign does not change the jitter's distribution); in the images' own units
+  // (stored bytes give AlexNet's 0-255 basis). Throws ValueError unless images is float32 or integer (N, H, W, 3)
+  // with N > 0.
   static PcaBasis fit(const Tensor& images);
 };
 

@@ -34,8 +34,8 @@ struct LoaderOptions {
   // Applied to each batch of x (never to y) when set, giving float32 batches from x of any numeric dtype: a data
   // set can stay as its stored bytes (a quarter of float32's memory) and be normalized batch by batch.
   std::shared_ptr<const Normalizer> normalizer{};
-  // Applied to each sample of x (never to y), after the normalizer, when set; x must then be float32 or have a
-  // normalizer.
+  // Applied to each sample of x (never to y), after the normalizer, when set; batches of another dtype than float32
+  // (stored bytes) are converted to float32 first.
   std::shared_ptr<const Augmentation> augmentation{};
 };
 
@@ -52,10 +52,10 @@ struct LoaderOptions {
 // internal. Source tensors are shared, not copied: do not modify them while the loader runs.
 class DataLoader {
  public:
-  // x: any tensor with samples on axis 0 (float32 or normalized when augmenting); y: undefined, or any tensor with the same
-  // first dimension. Throws ValueError when batch_size < 1, num_workers < 0, prefetch_batches < 1, the first
-  // dimensions differ (naming both shapes), or x is neither float32 nor normalized with an augmentation; and the
-  // augmentation's own error (Augmentation::check) when it cannot apply to x's samples. Starts the workers.
+  // x: any tensor with samples on axis 0; y: undefined, or any tensor with the same first dimension. Throws
+  // ValueError when batch_size < 1, num_workers < 0, prefetch_batches < 1 or the first dimensions differ (naming
+  // both shapes); and the augmentation's own error (Augmentation::check) when it cannot apply to x's samples.
+  // Starts the workers.
   DataLoader(Tensor x, Tensor y, LoaderOptions options = {});
   // images as x, labels as y.
   explicit DataLoader(const Dataset& data, LoaderOptions options = {});

@@ -132,12 +132,14 @@ PcaBasis PcaBasis::imagenet() {
   return basis;
 }
 
-PcaBasis PcaBasis::fit(const Tensor& images) {
-  const bool ok = images.defined() && images.dtype() == DType::f32 && images.rank() >= 2 && images.dim(-1) == 3 &&
-                  images.numel() > 0;
-  FOVEA_CHECK(ok, ValueError, "PcaBasis::fit needs non-empty float32 RGB images (N, H, W, 3); got ",
-              images.defined() ? detail::concat(dtype_name(images.dtype()), " ", images.shape().to_string())
+PcaBasis PcaBasis::fit(const Tensor& stored) {
+  const bool ok = stored.defined() && stored.dtype() != DType::f64 && stored.rank() >= 2 && stored.dim(-1) == 3 &&
+                  stored.numel() > 0;
+  FOVEA_CHECK(ok, ValueError, "PcaBasis::fit needs non-empty float32 or integer RGB images (N, H, W, 3); got ",
+              stored.defined() ? detail::concat(dtype_name(stored.dtype()), " ", stored.shape().to_string())
                                : std::string("an undefined tensor"));
+  // Stored bytes (a data set kept as its files hold it) are fitted through a float32 copy.
+  const Tensor images = stored.dtype() == DType::f32 ? stored : stored.to(DType::f32);
   const float* data = images.data<float>();
   const int64_t pixels = images.numel() / 3;
   // Two passes (mean, then centred products) keep the covariance accurate for 0-255 data.

@@ -36,6 +36,8 @@ class OnnxLayerImpl : public LayerImpl {
   Shape compute_output_shape(const std::vector<Shape>& inputs) const override;
   void build(const std::vector<Shape>& inputs) override;
   Tensor call(const std::vector<Tensor>& inputs, bool training) override;
+  // Integer (and float64) tensors reach the kernels as they are: each operator has ONNX's own dtype rules.
+  bool accepts_integer_input() const override { return true; }
   nlohmann::json config() const override;
   const std::string& op() const { return op_; }
   const nlohmann::json& attributes() const { return attributes_; }
