@@ -11,6 +11,8 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(PNG REQUIRED)
 find_package(JPEG REQUIRED)
+# Text in pictures (src/viz): FreeType rasterizes a Debian font (fonts-dejavu-core) found at run time.
+find_package(Freetype REQUIRED)
 # ONNX import/export (src/onnx): Debian's libonnx-dev (protobuf messages, checker) and the protobuf runtime.
 find_package(Protobuf REQUIRED)
 find_package(ONNX REQUIRED)

@@ -39,10 +39,11 @@ fovea_layer(models DIRS src/models src/zoo)
 fovea_layer(data DIRS src/data PRIVATE_DEPS ZLIB::ZLIB PNG::PNG JPEG::JPEG)
 fovea_layer(train DIRS src/train)
 fovea_layer(io DIRS src/io src/onnx PRIVATE_DEPS ZLIB::ZLIB onnx onnx_proto)
+fovea_layer(tools DIRS src/viz PRIVATE_DEPS PNG::PNG Freetype::Freetype)
 
 # What the objects need at link time: private to the shared library, carried by the static one (as $<LINK_ONLY:>
 # in its exported target, so a user's find_package(fovea) finds them; cmake/foveaConfig.cmake.in).
-set(FOVEA_LINK_DEPS ${FOVEA_OPENMP_TARGET} DNNL::dnnl ZLIB::ZLIB PNG::PNG JPEG::JPEG onnx onnx_proto)
+set(FOVEA_LINK_DEPS ${FOVEA_OPENMP_TARGET} DNNL::dnnl ZLIB::ZLIB PNG::PNG JPEG::JPEG onnx onnx_proto Freetype::Freetype)
 
 function(fovea_library target kind export_name)
   set(objects "")

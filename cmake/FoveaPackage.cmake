@@ -22,7 +22,7 @@ set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 # ocl-icd-opencl-dev: oneDNN's CMake config asks for OpenCL, though Debian's libdnnl-dev only recommends it.
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_DEPENDS
     "fovea (= ${PROJECT_VERSION}), libdnnl-dev, nlohmann-json3-dev, libonnx-dev, libprotobuf-dev, libpng-dev, \
-libjpeg-dev, zlib1g-dev, ocl-icd-opencl-dev")
+libjpeg-dev, zlib1g-dev, libfreetype-dev, ocl-icd-opencl-dev")
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "fovea's shared library and the fovea command")
 set(CPACK_COMPONENT_DEVELOPMENT_DESCRIPTION "fovea's headers, static library, CMake package and pkg-config file")
 include(CPack)
