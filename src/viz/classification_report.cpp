@@ -8,7 +8,7 @@ namespace {
 
 double ratio(double numerator, double denominator) { return denominator > 0 ? numerator / denominator : 0.0; }
 
-ClassificationReport report_of(const pictures::CountMatrix& counts, const std::vector<std::string>& names) {
+ClassificationReport report_of(const pictures_detail::CountMatrix& counts, const std::vector<std::string>& names) {
   const int64_t k = counts.classes;
   ClassificationReport report;
   double total = 0;
@@ -52,15 +52,15 @@ ClassificationReport report_of(const pictures::CountMatrix& counts, const std::v
 
 ClassificationReport classification_report(const Tensor& matrix, const std::vector<std::string>& class_names) {
   const std::string who = "classification_report";
-  const pictures::CountMatrix counts = pictures::read_counts(matrix, who);
-  return report_of(counts, pictures::class_names_for(class_names, counts.classes, who));
+  const pictures_detail::CountMatrix counts = pictures_detail::read_counts(matrix, who);
+  return report_of(counts, pictures_detail::class_names_for(class_names, counts.classes, who));
 }
 
 ClassificationReport classification_report(const std::vector<std::vector<int64_t>>& matrix,
                                            const std::vector<std::string>& class_names) {
   const std::string who = "classification_report";
-  const pictures::CountMatrix counts = pictures::read_counts(matrix, who);
-  return report_of(counts, pictures::class_names_for(class_names, counts.classes, who));
+  const pictures_detail::CountMatrix counts = pictures_detail::read_counts(matrix, who);
+  return report_of(counts, pictures_detail::class_names_for(class_names, counts.classes, who));
 }
 
 }  // namespace fovea::viz

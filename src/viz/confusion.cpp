@@ -22,8 +22,8 @@ constexpr int64_t kCellPadding = 8;  // around the widest count in a cell
 Tensor confusion_heatmap(const Tensor& matrix, const std::vector<std::string>& class_names,
                          const ConfusionHeatmapOptions& options) {
   const std::string who = "confusion_heatmap";
-  const pictures::CountMatrix counts = pictures::read_counts(matrix, who);
-  const std::vector<std::string> names = pictures::class_names_for(class_names, counts.classes, who);
+  const pictures_detail::CountMatrix counts = pictures_detail::read_counts(matrix, who);
+  const std::vector<std::string> names = pictures_detail::class_names_for(class_names, counts.classes, who);
   FOVEA_CHECK(options.cell_size >= 0, ValueError, who, ": cell_size must be >= 0 (0: automatic), got ",
               options.cell_size);
   FOVEA_CHECK(options.font_size >= 1, ValueError, who, ": font_size must be >= 1, got ", options.font_size);
@@ -36,7 +36,7 @@ Tensor confusion_heatmap(const Tensor& matrix, const std::vector<std::string>& c
   if (cell == 0) {
     cell = std::max(kMinCell, line_h + kCellPadding);
     for (double v : counts.counts)
-      cell = std::max(cell, font.measure(pictures::count_text(v), size).width + kCellPadding);
+      cell = std::max(cell, font.measure(pictures_detail::count_text(v), size).width + kCellPadding);
   }
   int64_t row_names_w = 0;
   int64_t column_names_longest = 0;
@@ -58,7 +58,7 @@ Tensor confusion_heatmap(const Tensor& matrix, const std::vector<std::string>& c
   const int64_t width = std::max(grid_x + grid_side, predicted_x + predicted_title.width) + kMargin;
   const int64_t height = grid_y + grid_side + kGap + column_names_h + kGap + predicted_title.height + kMargin;
   Canvas canvas(width, height, options.background);
-  const Rgb text_color = pictures::contrasting_text_color(options.background);
+  const Rgb text_color = pictures_detail::contrasting_text_color(options.background);
 
   for (int64_t i = 0; i < k; ++i) {
     double row_sum = 0;
@@ -69,12 +69,12 @@ Tensor confusion_heatmap(const Tensor& matrix, const std::vector<std::string>& c
       const Rect box{.x = grid_x + j * cell, .y = grid_y + i * cell, .width = cell, .height = cell};
       canvas.fill_rect(box, color);
       if (options.counts) {
-        font.draw(canvas, pictures::count_text(counts.at(i, j)),
+        font.draw(canvas, pictures_detail::count_text(counts.at(i, j)),
                   {.x = box.x + cell / 2,
                    .y = box.y + cell / 2,
                    .anchor = TextAnchor::center,
                    .pixel_size = size,
-                   .color = pictures::contrasting_text_color(color)});
+                   .color = pictures_detail::contrasting_text_color(color)});
       }
     }
   }

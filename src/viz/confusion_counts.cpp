@@ -6,7 +6,7 @@
 
 #include "fovea/core/error.h"
 
-namespace fovea::viz::pictures {
+namespace fovea::viz::pictures_detail {
 namespace {
 
 void check_counts(const CountMatrix& matrix, const std::string& who) {
@@ -61,4 +61,4 @@ std::string count_text(double count) {
   return text;
 }
 
-}  // namespace fovea::viz::pictures
+}  // namespace fovea::viz::pictures_detail

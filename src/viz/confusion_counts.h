@@ -8,7 +8,7 @@
 
 #include "fovea/core/tensor.h"
 
-namespace fovea::viz::pictures {
+namespace fovea::viz::pictures_detail {
 
 struct CountMatrix {
   int64_t classes = 0;
@@ -27,4 +27,4 @@ std::vector<std::string> class_names_for(const std::vector<std::string>& names, 
 // A count as text: an integer without decimals, otherwise with two.
 std::string count_text(double count);
 
-}  // namespace fovea::viz::pictures
+}  // namespace fovea::viz::pictures_detail

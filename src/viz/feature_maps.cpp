@@ -132,16 +132,16 @@ Tensor draw_layer(const std::string& name, const Tensor& output, bool first_axis
   }
 
   const int64_t count = options.max_channels > 0 ? std::min(options.max_channels, channels) : channels;
-  const int64_t scale = options.upscale > 0
-                            ? options.upscale
-                            : pictures::auto_upscale(rank == 1 ? width : std::max(height, width), kTargetTilePixels);
+  const int64_t scale = options.upscale > 0 ? options.upscale
+                                            : pictures_detail::auto_upscale(rank == 1 ? width : std::max(height, width),
+                                                                            kTargetTilePixels);
   const int64_t pixel_h = rank == 1 ? std::max(scale, kMinStripHeight) : scale;
   const int64_t sp = options.spacing;
   const int64_t tile_w = width * scale;
   const int64_t tile_h = height * pixel_h;
-  const pictures::GridLayout grid{
+  const pictures_detail::GridLayout grid{
       .count = count,
-      .columns = options.columns > 0 ? options.columns : (rank == 2 ? pictures::square_columns(count) : 1),
+      .columns = options.columns > 0 ? options.columns : (rank == 2 ? pictures_detail::square_columns(count) : 1),
       .slot_width = depth * tile_w + (depth - 1) * sp,
       .slot_height = tile_h,
       .spacing = sp};
@@ -155,22 +155,23 @@ Tensor draw_layer(const std::string& name, const Tensor& output, bool first_axis
                {.x = kTitleMargin,
                 .y = kTitleMargin,
                 .pixel_size = options.title_size,
-                .color = pictures::contrasting_text_color(options.background)});
+                .color = pictures_detail::contrasting_text_color(options.background)});
   }
   const int64_t plane = height * width;
   for (int64_t c = 0; c < count; ++c) {
     const double* channel = by_channel.data() + c * positions;
     // A constant channel (a dead ReLU's zeros) takes the minimum's colour: nothing lit up.
-    const pictures::ValueRange range = pictures::range_of(channel, positions, 0.0);
+    const pictures_detail::ValueRange range = pictures_detail::range_of(channel, positions, 0.0);
     const Point slot = grid.slot(c);
     for (int64_t d = 0; d < depth; ++d) {
-      const pictures::ValueBlock tile{.rows = height, .cols = width, .rgb = false, .values = channel + d * plane};
-      pictures::paint_block(canvas, tile,
-                            {.at = {.x = slot.x + d * (tile_w + sp), .y = title_h + slot.y},
-                             .pixel_width = scale,
-                             .pixel_height = pixel_h,
-                             .map = options.colormap,
-                             .range = range});
+      const pictures_detail::ValueBlock tile{
+          .rows = height, .cols = width, .rgb = false, .values = channel + d * plane};
+      pictures_detail::paint_block(canvas, tile,
+                                   {.at = {.x = slot.x + d * (tile_w + sp), .y = title_h + slot.y},
+                                    .pixel_width = scale,
+                                    .pixel_height = pixel_h,
+                                    .map = options.colormap,
+                                    .range = range});
     }
   }
   return canvas.to_tensor();

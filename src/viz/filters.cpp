@@ -13,8 +13,8 @@
 namespace fovea::viz {
 namespace {
 
-using pictures::ValueBlock;
-using pictures::ValueRange;
+using pictures_detail::ValueBlock;
+using pictures_detail::ValueRange;
 
 // Output pixels per kernel tap by default: a 3x3 kernel becomes a 33x33 tile, an 11x11 one 33x33.
 constexpr int64_t kTargetTilePixels = 32;
@@ -152,7 +152,7 @@ Tensor draw_filters(const Layer& layer, const FilterGridOptions& options, const 
   const int64_t views = view == View::each ? bank.channels : 1;
   const int64_t scale = options.upscale > 0
                             ? options.upscale
-                            : pictures::auto_upscale(std::max(bank.height, bank.width), kTargetTilePixels);
+                            : pictures_detail::auto_upscale(std::max(bank.height, bank.width), kTargetTilePixels);
   const Colormap map = options.colormap.value_or(bank.rank == 1 ? Colormap::viridis : Colormap::gray);
   const int64_t sp = options.spacing;
 
@@ -162,7 +162,7 @@ Tensor draw_filters(const Layer& layer, const FilterGridOptions& options, const 
   if (options.scale == FilterScale::common) {
     std::vector<double> all;
     for (const auto& values : shown) all.insert(all.end(), values.begin(), values.end());
-    common = pictures::range_of(all.data(), static_cast<int64_t>(all.size()), 0.5);
+    common = pictures_detail::range_of(all.data(), static_cast<int64_t>(all.size()), 0.5);
   }
 
   // A filter's cell: a 1-D heat strip (a row per view), 2-D views side by side, 3-D depth slices side by side with
@@ -190,9 +190,9 @@ Tensor draw_filters(const Layer& layer, const FilterGridOptions& options, const 
     }
   }
   const bool one_tile = bank.rank == 2 && views == 1;
-  const pictures::GridLayout grid{
+  const pictures_detail::GridLayout grid{
       .count = count,
-      .columns = options.columns > 0 ? options.columns : (one_tile ? pictures::square_columns(count) : 1),
+      .columns = options.columns > 0 ? options.columns : (one_tile ? pictures_detail::square_columns(count) : 1),
       .slot_width = slot_w,
       .slot_height = cell_h + (options.labels ? kLabelGap + label_h : 0),
       .spacing = sp};
@@ -204,13 +204,13 @@ Tensor draw_filters(const Layer& layer, const FilterGridOptions& options, const 
     const std::vector<double>& values = shown[static_cast<size_t>(f)];
     const ValueRange range = options.scale == FilterScale::common
                                  ? common
-                                 : pictures::range_of(values.data(), static_cast<int64_t>(values.size()), 0.5);
+                                 : pictures_detail::range_of(values.data(), static_cast<int64_t>(values.size()), 0.5);
     const Point slot = grid.slot(f);
     const Point cell{.x = slot.x + (slot_w - cell_w) / 2, .y = slot.y};
     if (bank.rank == 1) {
       const ValueBlock strip{.rows = views, .cols = bank.width, .rgb = view == View::color, .values = values.data()};
-      pictures::paint_block(canvas, strip,
-                            {.at = cell, .pixel_width = scale, .pixel_height = scale, .map = map, .range = range});
+      pictures_detail::paint_block(
+          canvas, strip, {.at = cell, .pixel_width = scale, .pixel_height = scale, .map = map, .range = range});
     } else {
       for (int64_t v = 0; v < views; ++v) {
         for (int64_t d = 0; d < bank.depth; ++d) {
@@ -222,8 +222,8 @@ Tensor draw_filters(const Layer& layer, const FilterGridOptions& options, const 
           const int64_t column = bank.rank == 2 ? v : d;
           const int64_t row = bank.rank == 2 ? 0 : v;
           const Point at{.x = cell.x + column * (tile_w + sp), .y = cell.y + row * (tile_h + sp)};
-          pictures::paint_block(canvas, tile,
-                                {.at = at, .pixel_width = scale, .pixel_height = scale, .map = map, .range = range});
+          pictures_detail::paint_block(
+              canvas, tile, {.at = at, .pixel_width = scale, .pixel_height = scale, .map = map, .range = range});
         }
       }
     }
@@ -234,7 +234,7 @@ Tensor draw_filters(const Layer& layer, const FilterGridOptions& options, const 
                  {.x = slot.x + (slot_w - label_w) / 2,
                   .y = slot.y + cell_h + kLabelGap,
                   .pixel_size = options.label_size,
-                  .color = pictures::contrasting_text_color(options.background)});
+                  .color = pictures_detail::contrasting_text_color(options.background)});
     }
   }
   return canvas.to_tensor();

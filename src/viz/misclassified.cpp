@@ -43,7 +43,8 @@ std::vector<double> sample_values(const Tensor& images, int64_t n) {
 }
 
 void stretch_to_bytes(std::vector<double>& values) {
-  const pictures::ValueRange range = pictures::range_of(values.data(), static_cast<int64_t>(values.size()), 0.0);
+  const pictures_detail::ValueRange range =
+      pictures_detail::range_of(values.data(), static_cast<int64_t>(values.size()), 0.0);
   for (double& v : values) v = range.scaled(v) * 255.0;
 }
 
@@ -107,7 +108,7 @@ Tensor misclassified_grid(const LabelledExamples& examples, const ExampleGridOpt
     if (options.max_examples > 0 && static_cast<int64_t>(chosen.size()) == options.max_examples) break;
   }
   const Font font(options.font);
-  const Rgb text_color = pictures::contrasting_text_color(options.background);
+  const Rgb text_color = pictures_detail::contrasting_text_color(options.background);
   if (chosen.empty()) {
     const std::string message = options.only_misclassified ? "no misclassified examples" : "no examples";
     const TextSize size = font.measure(message, options.font_size);
@@ -120,8 +121,9 @@ Tensor misclassified_grid(const LabelledExamples& examples, const ExampleGridOpt
   const int64_t height = images.dim(1);
   const int64_t width = images.dim(2);
   const int64_t channels = images.dim(3);
-  const int64_t scale =
-      options.upscale > 0 ? options.upscale : pictures::auto_upscale(std::max(height, width), kTargetImagePixels);
+  const int64_t scale = options.upscale > 0
+                            ? options.upscale
+                            : pictures_detail::auto_upscale(std::max(height, width), kTargetImagePixels);
   std::vector<std::string> captions;
   int64_t slot_w = width * scale;
   for (int64_t i : chosen) {
@@ -130,11 +132,12 @@ Tensor misclassified_grid(const LabelledExamples& examples, const ExampleGridOpt
   }
   const int64_t line_h = font.measure("", options.font_size).height;
   const auto count = static_cast<int64_t>(chosen.size());
-  const pictures::GridLayout grid{.count = count,
-                                  .columns = options.columns > 0 ? options.columns : pictures::square_columns(count),
-                                  .slot_width = slot_w,
-                                  .slot_height = height * scale + kCaptionGap + line_h,
-                                  .spacing = options.spacing};
+  const pictures_detail::GridLayout grid{
+      .count = count,
+      .columns = options.columns > 0 ? options.columns : pictures_detail::square_columns(count),
+      .slot_width = slot_w,
+      .slot_height = height * scale + kCaptionGap + line_h,
+      .spacing = options.spacing};
   Canvas canvas(grid.width(), grid.height(), options.background);
   for (int64_t k = 0; k < count; ++k) {
     const int64_t i = chosen[static_cast<size_t>(k)];

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace fovea::viz::pictures {
+namespace fovea::viz::pictures_detail {
 
 int64_t square_columns(int64_t count) {
   int64_t columns = 1;
@@ -54,4 +54,4 @@ void paint_block(Canvas& canvas, const ValueBlock& block, const BlockPaint& pain
   }
 }
 
-}  // namespace fovea::viz::pictures
+}  // namespace fovea::viz::pictures_detail

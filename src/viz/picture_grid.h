@@ -9,7 +9,7 @@
 #include "fovea/viz/canvas.h"
 #include "fovea/viz/colormap.h"
 
-namespace fovea::viz::pictures {
+namespace fovea::viz::pictures_detail {
 
 // count slots of slot_width x slot_height, columns per row, spacing pixels between slots and around the grid.
 struct GridLayout {
@@ -67,4 +67,4 @@ struct BlockPaint {
 
 void paint_block(Canvas& canvas, const ValueBlock& block, const BlockPaint& paint);
 
-}  // namespace fovea::viz::pictures
+}  // namespace fovea::viz::pictures_detail

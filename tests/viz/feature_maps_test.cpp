@@ -8,8 +8,10 @@
 #include <cmath>
 
 #include "error_text.h"
+#include "fovea/layers/activations.h"
 #include "fovea/layers/conv.h"
 #include "fovea/layers/dense.h"
+#include "fovea/layers/normalization.h"
 #include "fovea/layers/pooling.h"
 #include "fovea/layers/preprocessing.h"
 #include "fovea/layers/reshaping.h"
@@ -134,6 +136,24 @@ TEST(FeatureMaps, FunctionalModelsDefaultToEveryConvolution) {
   EXPECT_EQ(chosen[0].layer, "pool");
   EXPECT_EQ(chosen[0].shape, (Shape{1, 4, 4, 2}));
   EXPECT_EQ(chosen[1].image.to_vector(), pictures[0].image.to_vector());
+}
+
+TEST(FeatureMaps, AConvolutionFollowedByBatchNormAndReluIsShownUnfused) {
+  // Inference folds Conv -> BatchNormalization -> ReLU into one op; a convolution whose output is drawn must keep
+  // its own output, negatives included (its ramp -8 .. 7 from black to white, not clipped at 0).
+  Sequential model({InputLayer({4, 4, 1}), Conv2D({.filters = 1, .kernel_size = {1}, .name = "conv"}),
+                    BatchNormalization({.name = "bn"}), ReLU({.name = "relu"})},
+                   "fused");
+  set_weights(model, "conv", {1}, {-8});
+  const auto pictures =
+      feature_maps(model, ramp_image(), {.layers = {"conv", "relu"}, .upscale = 1, .spacing = 0, .titles = false});
+  ASSERT_EQ(pictures.size(), 2u);
+  const std::vector<double> conv = pictures[0].image.to_vector();
+  const std::vector<double> relu = pictures[1].image.to_vector();
+  for (int64_t i = 0; i < 16; ++i) {
+    EXPECT_EQ(conv[static_cast<size_t>(3 * i)], grey(static_cast<double>(i) / 15)) << i;
+    EXPECT_EQ(relu[static_cast<size_t>(3 * i)], i <= 8 ? 0 : grey((static_cast<double>(i) - 8) / 7)) << i;
+  }
 }
 
 TEST(FeatureMaps, Uint8ImagesThroughPreprocessingFronts) {

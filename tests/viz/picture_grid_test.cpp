@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-namespace fovea::viz::pictures {
+namespace fovea::viz::pictures_detail {
 namespace {
 
 TEST(PictureGrid, SlotsSitRowByRowWithSpacingAround) {
@@ -53,4 +53,4 @@ TEST(PictureGrid, RangesSkipNonFiniteValuesAndPaintScales) {
 }
 
 }  // namespace
-}  // namespace fovea::viz::pictures
+}  // namespace fovea::viz::pictures_detail
