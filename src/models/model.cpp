@@ -145,6 +145,18 @@ std::vector<Tensor> empty_batch_outputs(const std::vector<std::shared_ptr<GraphN
 }  // namespace
 
 std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training) {
+  return run(inputs, training, nullptr);
+}
+
+std::vector<Tensor> Model::call_with_hook(const std::vector<Tensor>& inputs, const LayerOutputHook& hook,
+                                          bool training) {
+  FOVEA_CHECK(!inputs_.empty(), ValueError, "model '", name_,
+              "' has no input shape yet; build() it or call it once before call_with_hook");
+  FOVEA_CHECK(static_cast<bool>(hook), ValueError, "model '", name_, "': call_with_hook needs a hook");
+  return run(inputs, training, &hook);
+}
+
+std::vector<Tensor> Model::run(const std::vector<Tensor>& inputs, bool training, const LayerOutputHook* hook) {
   FOVEA_CHECK(inputs.size() == inputs_.size(), ValueError, "model '", name_, "' takes ", inputs_.size(),
               " inputs but ", inputs.size(), " were given");
   std::unordered_map<const GraphNode*, Tensor> values;
@@ -159,25 +171,34 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
     values[inputs_[i].node().get()] = model_detail::conform_input_dtype(inputs[i], inputs_[i], name_, nodes_, layers_);
     empty_batch = empty_batch || got[0] == 0;
   }
+  if (hook != nullptr && !empty_batch) {
+    for (const SymbolicTensor& x : inputs_) {
+      Tensor& value = values.at(x.node().get());
+      value = (*hook)(*x.node(), value);
+    }
+  }
   if (empty_batch) {
     std::vector<Tensor> conformed;
     for (const SymbolicTensor& x : inputs_) conformed.push_back(values.at(x.node().get()));
     return empty_batch_outputs(nodes_, inputs_, outputs_, conformed);
   }
   // Convolutions absorb the ZeroPadding before them (training too); inference without gradients also folds conv ->
-  // batch norm (-> add shortcut) (-> activation) chains into one convolution, run at the chain's last node.
-  const auto pads = model_detail::find_foldable_pads(nodes_, outputs_);
+  // batch norm (-> add shortcut) (-> activation) chains into one convolution, run at the chain's last node. A hook
+  // must see (and may replace) every layer's output, so nothing is fused for one.
+  const bool fuse = hook == nullptr;
+  std::unordered_map<const GraphNode*, model_detail::FoldedPad> pads;
+  if (fuse) pads = model_detail::find_foldable_pads(nodes_, outputs_);
   std::unordered_set<const GraphNode*> fused_away;  // nodes whose outputs nobody reads any more
   for (const auto& [conv, pad] : pads) fused_away.insert(pad.pad);
   std::unordered_map<const GraphNode*, model_detail::ConvBnChain> chains;
-  if (!training && !autograd::grad_enabled()) {
+  if (fuse && !training && !autograd::grad_enabled()) {
     chains = model_detail::find_conv_bn_chains(nodes_, outputs_);
     for (const auto& [last, chain] : chains)
       for (const GraphNode* inner : chain.inner()) fused_away.insert(inner);
   }
   // Training runs batch norm -> ReLU pairs as one op, at the ReLU's node.
   std::unordered_map<const GraphNode*, const GraphNode*> bn_relus;
-  if (training) {
+  if (fuse && training) {
     bn_relus = model_detail::find_bn_relu_pairs(nodes_, outputs_);
     for (const auto& [relu, bn] : bn_relus) fused_away.insert(bn);
   }
@@ -209,7 +230,8 @@ std::vector<Tensor> Model::call(const std::vector<Tensor>& inputs, bool training
     }
     std::vector<Tensor> args;
     for (const SymbolicTensor& in : node->inputs) args.push_back(values.at(in.node().get()));
-    values[node.get()] = node->layer->call(args, training);
+    Tensor y = node->layer->call(args, training);
+    values[node.get()] = hook != nullptr ? (*hook)(*node, y) : std::move(y);
   }
   std::vector<Tensor> out;
   for (const SymbolicTensor& o : outputs_) out.push_back(values.at(o.node().get()));

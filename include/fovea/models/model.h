@@ -7,6 +7,7 @@
 //   std::cout << model.summary();
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,17 @@ class Model {
   virtual std::vector<Tensor> call(const std::vector<Tensor>& inputs, bool training = false);
   Tensor operator()(const Tensor& input, bool training = false);
 
+  // What call_with_hook() calls with each layer application (Input nodes included) and the output it computed;
+  // what it returns takes that output's place for every later layer (return `output` to only look at it).
+  using LayerOutputHook = std::function<Tensor(const GraphNode& node, const Tensor& output)>;
+  // call() with a forward hook (as PyTorch's) on every layer application's output, run on the calling thread in
+  // topological order: Grad-CAM swaps an activation for a leaf that requires grad to read its gradient. Each layer
+  // application runs on its own (none of call()'s fusions), so the hook sees every output and what it returns is
+  // what later layers read. The hook is not stored in the model: concurrent calls are as safe as call()'s.
+  // Requires a built model (ValueError for a Sequential not yet built or called); an empty batch runs no hook.
+  std::vector<Tensor> call_with_hook(const std::vector<Tensor>& inputs, const LayerOutputHook& hook,
+                                     bool training = false);
+
   // All weights of all layers, in layer order; trainable_weights() honours each layer's trainable flag.
   std::vector<Weight*> weights();
   std::vector<Tensor> trainable_weights();
@@ -136,6 +148,8 @@ class Model {
   void set_graph(const std::vector<SymbolicTensor>& inputs, const std::vector<SymbolicTensor>& outputs);
   // Gives every unnamed layer a Keras name unique in this model ("conv2d", "conv2d_1", ...).
   void assign_name(Layer& layer);
+  // call()'s work; hook is null for call() itself, which then fuses what it can.
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, bool training, const LayerOutputHook* hook);
   bool is_sequential_ = false;
   std::string name_;
   std::vector<SymbolicTensor> inputs_;
