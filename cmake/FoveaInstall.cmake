@@ -16,6 +16,12 @@ endif()
 if(TARGET fovea_cli)
   install(TARGETS fovea_cli RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT runtime)
 endif()
+# Chart.js (MIT), which the training report inlines into its pages, as scripts/setup installed it from npm.
+set(FOVEA_CHART_JS "/usr/local/share/fovea/npm/chart.js/dist/chart.umd.min.js" CACHE FILEPATH
+    "Chart.js's chart.umd.min.js, installed with fovea for its reports (left out when missing)")
+if(EXISTS "${FOVEA_CHART_JS}")
+  install(FILES "${FOVEA_CHART_JS}" DESTINATION "${CMAKE_INSTALL_DATADIR}/fovea" COMPONENT runtime)
+endif()
 
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/foveaConfig.cmake.in"
                               "${PROJECT_BINARY_DIR}/foveaConfig.cmake" INSTALL_DESTINATION "${FOVEA_CMAKE_DIR}")

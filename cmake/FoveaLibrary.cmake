@@ -60,6 +60,9 @@ function(fovea_library target kind export_name)
 endfunction()
 
 include(GNUInstallDirs)
+# The report inlines Chart.js into its pages from the copy scripts/setup installs, or from fovea's installed one
+# (cmake/FoveaInstall.cmake) for a packaged fovea.
+target_compile_definitions(fovea_tools PRIVATE FOVEA_DATA_DIR="${CMAKE_INSTALL_FULL_DATADIR}/fovea")
 # `fovea` is the static library (the command, tests, examples and benchmarks link it: they use internal symbols the
 # shared library does not export).
 fovea_library(fovea STATIC fovea_static)

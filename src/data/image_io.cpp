@@ -18,6 +18,7 @@
 // clang-format on
 
 #include "data/file_util.h"
+#include "data/png_bytes.h"
 #include "fovea/core/error.h"
 #include "fovea/data/image_io.h"
 #include "core/atomic_file.h"
@@ -391,14 +392,14 @@ Tensor resize_bilinear(const Tensor& image, int64_t height, int64_t width) {
   return out;
 }
 
-void write_png(const std::string& path, const Tensor& image) {
+std::string png_bytes(const Tensor& image, const std::string& what) {
   FOVEA_CHECK(image.defined() && image.rank() == 3 && (image.dim(2) == 1 || image.dim(2) == 3) && image.dim(0) > 0 &&
                   image.dim(1) > 0,
-              ShapeError, "write_png: ", path, ": expected an (H, W, 1) or (H, W, 3) image; got ",
+              ShapeError, what, ": expected an (H, W, 1) or (H, W, 3) image; got ",
               image.defined() ? image.shape().to_string() : std::string("an undefined tensor"));
-  FOVEA_CHECK(image.device() == kCpu, ValueError, "write_png: ", path, ": the tensor must be on the CPU");
-  FOVEA_CHECK(image.dim(0) <= 0x7FFFFFFF && image.dim(1) <= 0x7FFFFFFF, ValueError, "write_png: ", path, ": ",
-              image.dim(0), "x", image.dim(1), " is larger than PNG allows");
+  FOVEA_CHECK(image.device() == kCpu, ValueError, what, ": the tensor must be on the CPU");
+  FOVEA_CHECK(image.dim(0) <= 0x7FFFFFFF && image.dim(1) <= 0x7FFFFFFF, ValueError, what, ": ", image.dim(0), "x",
+              image.dim(1), " is larger than PNG allows");
   Tensor values = image.dtype() == DType::f32 ? image : image.to(DType::f32);
   const float* src = values.data<float>();
   std::vector<uint8_t> pixels(static_cast<size_t>(image.numel()));
@@ -411,9 +412,14 @@ void write_png(const std::string& path, const Tensor& image) {
   state.height = image.dim(0);
   state.width = image.dim(1);
   state.channels = static_cast<int>(image.dim(2));
-  FOVEA_CHECK(encode_png(state), IoError, path, ": cannot encode the PNG image (libpng: ", state.message, ")");
+  FOVEA_CHECK(encode_png(state), IoError, what, ": cannot encode the PNG image (libpng: ", state.message, ")");
+  return std::string(state.bytes.begin(), state.bytes.end());
+}
+
+void write_png(const std::string& path, const Tensor& image) {
+  const std::string bytes = png_bytes(image, "write_png: " + path);
   io_detail::AtomicFile file(path);
-  file.write(state.bytes.data(), state.bytes.size());
+  file.write(bytes.data(), bytes.size());
   file.commit();
 }
 
