@@ -309,6 +309,21 @@ TEST(GradCam, AModelImportedFromOnnxGivesTheSameHeatmap) {
   }
 }
 
+TEST(GradCam, ZooResNetInBothLayoutsPicksItsLastBlock) {
+  for (const Layout layout : {Layout::channels_last, Layout::channels_first}) {
+    const Shape shape = layout == Layout::channels_last ? Shape{64, 48, 3} : Shape{3, 64, 48};
+    std::shared_ptr<Model> net = zoo::create("resnet18", {.input_shape = shape, .num_classes = 5, .data_format = layout});
+    Generator gen(1);
+    const GradCamResult r = grad_cam(*net, Tensor::uniform(shape, 0.0, 1.0, &gen));
+    // The last activation before the global pooling: a 2x2 map (64x48 / 32), at the input's 64x48.
+    EXPECT_EQ(r.layer, grad_cam_layers(*net).back());
+    EXPECT_EQ(r.layer_heatmap.shape(), Shape({2, 2})) << r.layer << " " << r.layer_shape.to_string(true);
+    EXPECT_EQ(r.heatmap.shape(), Shape({64, 48}));
+    EXPECT_GE(r.target.index, 0);
+    EXPECT_LT(r.target.index, 5);
+  }
+}
+
 TEST(GradCam, LayerChoiceAndItsErrors) {
   Model model = flatten_net();
   const Tensor image = Tensor::ones({5, 5, 1});
