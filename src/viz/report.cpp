@@ -14,7 +14,9 @@
 #include <sstream>
 
 #include "core/atomic_file.h"
+#include "data/png_bytes.h"
 #include "fovea/core/error.h"
+#include "fovea/viz/classification_report.h"
 #include "fovea/viz/colormap.h"
 #include "viz/html_text.h"
 #include "viz/report_assets.h"
@@ -103,13 +105,9 @@ std::string confusion_section(const TrainingReport& report) {
   out << "<div class=\"scroll\"><table class=\"confusion\"><tr><th class=\"corner\">true \\ predicted</th>";
   for (size_t c = 0; c < n; ++c) out << "<th class=\"predicted\">" << html_escape(class_name(report, c)) << "</th>";
   out << "</tr>";
-  std::vector<int64_t> column_sums(n, 0);
   for (size_t t = 0; t < n; ++t) {
     int64_t row_sum = 0;
-    for (size_t p = 0; p < n; ++p) {
-      row_sum += report.confusion[t][p];
-      column_sums[p] += report.confusion[t][p];
-    }
+    for (size_t p = 0; p < n; ++p) row_sum += report.confusion[t][p];
     out << "<tr><th>" << html_escape(class_name(report, t)) << "</th>";
     for (size_t p = 0; p < n; ++p) {
       const double share = row_sum > 0 ? static_cast<double>(report.confusion[t][p]) / row_sum : 0.0;
@@ -127,17 +125,19 @@ std::string confusion_section(const TrainingReport& report) {
   // Per class: precision (of what was predicted as the class), recall (of the class's samples), F1, support.
   out << "<h3>Per class</h3><table class=\"numbers\"><tr><th>class</th><th>precision</th><th>recall</th>"
          "<th>F1</th><th>support</th></tr>";
-  for (size_t c = 0; c < n; ++c) {
-    int64_t support = 0;
-    for (size_t p = 0; p < n; ++p) support += report.confusion[c][p];
-    const double tp = static_cast<double>(report.confusion[c][c]);
-    const double precision = column_sums[c] > 0 ? tp / column_sums[c] : 0.0;
-    const double recall = support > 0 ? tp / support : 0.0;
-    const double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0.0;
-    out << "<tr><th>" << html_escape(class_name(report, c)) << "</th><td>" << format_fixed(precision, 3)
-        << "</td><td>" << format_fixed(recall, 3) << "</td><td>" << format_fixed(f1, 3) << "</td><td>" << support
+  const ClassificationReport scores = classification_report(report.confusion, report.class_names);
+  auto row = [&](const ClassMetrics& m) {
+    out << "<tr><th>" << html_escape(m.name) << "</th><td>" << format_fixed(m.precision, 3) << "</td><td>"
+        << format_fixed(m.recall, 3) << "</td><td>" << format_fixed(m.f1, 3) << "</td><td>" << m.support
         << "</td></tr>";
-  }
+  };
+  for (const ClassMetrics& m : scores.classes) row(m);
+  ClassMetrics macro = scores.macro_avg;
+  macro.name = "macro average";
+  ClassMetrics weighted = scores.weighted_avg;
+  weighted.name = "weighted average";
+  row(macro);
+  row(weighted);
   out << "</table></section>";
   return out.str();
 }
@@ -177,6 +177,10 @@ std::string graph_section(const TrainingReport& report) {
 }
 
 }  // namespace
+
+ReportPicture report_picture(const std::string& section, const std::string& caption, const Tensor& image) {
+  return {section, caption, png_bytes(image, "report picture '" + caption + "'")};
+}
 
 std::string find_chart_library(const ReportOptions& options) {
   std::vector<std::string> candidates;

@@ -127,4 +127,28 @@ void require_regular_file(const std::string& path, const std::string& expected) 
   throw IoError(detail::concat(path, ": is ", kind, ", not a regular file; expected ", expected));
 }
 
+namespace {
+std::string& recorded_command_line() {
+  static std::string line;
+  return line;
+}
+}  // namespace
+
+void set_command_line(int argc, const char* const* argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = i == 0 ? std::string("fovea") : std::string(argv[i]);
+    const bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos;
+    if (!plain) {  // single-quoted for a POSIX shell
+      std::string quoted = "'";
+      for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      arg = quoted + "'";
+    }
+    line += (i ? " " : "") + arg;
+  }
+  recorded_command_line() = line;
+}
+
+const std::string& command_line() { return recorded_command_line(); }
+
 }  // namespace fovea::cli

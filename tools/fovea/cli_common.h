@@ -37,6 +37,10 @@ Layer normalization_layer(const Normalizer& normalizer);
 // The class names stored with a model, or "0", "1", ... for num_classes classes.
 std::vector<std::string> stored_class_names(const nlohmann::json& user, int64_t num_classes);
 
+// The command line as typed (main records it), for what a run writes about itself: fovea train -e 3 -o "my run".
+void set_command_line(int argc, const char* const* argv);
+const std::string& command_line();
+
 // One value per name, for printing: "loss: 0.2811 - accuracy: 0.9012".
 std::string logs_line(const Logs& logs);
 nlohmann::json logs_json(const Logs& logs);

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "cli_common.h"
+#include "run_report.h"
 #include "commands.h"
 #include "train_checkpoint.h"
 #include "fovea/core/error.h"
@@ -55,6 +56,7 @@ struct TrainArgs {
   int64_t image_height = 0, image_width = 0;
   int verbose = -1;
   bool json = false;
+  bool report = true;  // report.html in the output folder
   // Class selection and transfer learning.
   std::string classes;     // "5-9" or "0,2,4": keep these classes, relabelled from 0
   std::string base;        // a trained model file whose features are reused
@@ -219,6 +221,19 @@ void run_train(const TrainArgs& args) {
   }
   if (args.verbose != 0) log << model->summary();
 
+  // What the report says about the run, also kept as run.json for `fovea report`.
+  RunDescription run{.title = "fovea train: " + args.model + " on " + args.data,
+                     .command = command_line(),
+                     .settings = settings,
+                     .facts = {{"data", data.description},
+                               {"training samples", std::to_string(train.size())},
+                               {"test samples", std::to_string(test.size())},
+                               {"classes", std::to_string(data.num_classes)},
+                               {"parameters", std::to_string(model->count_params())}},
+                     .class_names = data.class_names};
+  run.settings["epochs"] = args.epochs;
+  const fs::path report_path = fs::path(args.output) / "report.html";
+
   std::shared_ptr<Augmentation> augmentation;
   if (!args.augment.empty()) {
     // Brightness and contrast clip to a value range: the range the stored training images span.
@@ -239,6 +254,16 @@ void run_train(const TrainArgs& args) {
       std::make_shared<CSVLogger>(CSVLoggerOptions{.filename = history_path, .append = initial_epoch > 0}),
       std::make_shared<TerminateOnNaN>(),
   };
+  // The report, rewritten after every epoch: a resumed run's page starts with the epochs history.csv already holds.
+  std::shared_ptr<viz::ReportCallback> report;
+  if (args.report) {
+    write_json(fs::path(args.output) / "run.json", to_json(run));
+    viz::TrainingReport page = report_skeleton(run, *model);
+    if (initial_epoch > 0 && fs::exists(history_path)) read_history_csv(history_path, page);
+    report = std::make_shared<viz::ReportCallback>(
+        viz::ReportCallbackOptions{.path = report_path.string(), .report = page, .finish_on_train_end = false});
+    callbacks.push_back(report);
+  }
   if (args.patience > 0) {
     callbacks.push_back(std::make_shared<EarlyStopping>(
         EarlyStoppingOptions{.patience = args.patience, .restore_best_weights = true}));
@@ -300,13 +325,14 @@ void run_train(const TrainArgs& args) {
     for (const std::string& name : history.names()) last[name] = history.at(name).back();
     result["final_epoch"] = last;
   }
+  Tensor test_probabilities;
   if (test.size() > 0) {
     // At the training batch size: a larger one would only raise the run's peak memory above training's.
     Logs test_logs =
         model->evaluate(test, {.batch_size = args.batch_size, .verbose = 0});
     metrics::ConfusionMatrix confusion({.num_classes = static_cast<int>(data.num_classes)});
-    confusion.update(test.labels,
-                     model->predict(test.images, {.batch_size = args.batch_size}));
+    test_probabilities = model->predict(test.images, {.batch_size = args.batch_size});
+    confusion.update(test.labels, test_probabilities);
     log << "Test: " << logs_line(test_logs) << "\n" << confusion.to_string(data.class_names);
     result["test"] = logs_json(test_logs);
     result["confusion_matrix"] = confusion.matrix().to_vector();
@@ -317,6 +343,12 @@ void run_train(const TrainArgs& args) {
   write_json(fs::path(args.output) / "metrics.json", result);
   log << "Wrote " << model_path.string() << ", " << (fs::path(args.output) / "history.csv").string() << " and "
       << (fs::path(args.output) / "metrics.json").string() << "\n";
+  if (report) {
+    finish_run_report(*report, run, result, *model, test, test_probabilities, fs::path(args.output), log);
+    log << "Report: " << report_path.string() << " (" << report->pages_written() << " pages written during training in "
+        << std::lround(report->seconds_writing() * 1000) << " ms, "
+        << (seconds > 0 ? 100 * report->seconds_writing() / seconds : 0.0) << "% of the training time)\n";
+  }
   if (args.json) std::cout << result.dump(2) << "\n";
 }
 
@@ -377,6 +409,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("-v,--verbose", args->verbose, "0 silent, 1 progress bar, 2 one line per epoch, -1 auto")
       ->capture_default_str()
       ->check(number_in(-1, 2, "-1 (auto), 0, 1 or 2"));
+  cmd->add_flag("!--no-report", args->report,
+                 "do not write report.html (curves, confusion matrix, filters, Grad-CAM; see fovea report)");
   cmd->add_flag("--json", args->json, "print the final metrics as JSON on stdout");
   cmd->callback([args] {
     prepare_output_folder(args->output);

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "fovea/core/tensor.h"
+
 namespace fovea::viz {
 
 // One metric's value per epoch, as history.csv holds it: "loss", "val_accuracy", "lr".
@@ -21,6 +23,9 @@ struct ReportPicture {
   std::string caption{};
   std::string png{};
 };
+
+// A picture of an (H, W, 1) or (H, W, 3) image with values 0-255 (as write_png takes it), PNG-encoded.
+ReportPicture report_picture(const std::string& section, const std::string& caption, const Tensor& image);
 
 // live: the run is training, and the page reloads itself to show each new epoch. finished: the last page of a run.
 enum class RunState { live, finished };
