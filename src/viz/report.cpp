@@ -176,6 +176,41 @@ std::string graph_section(const TrainingReport& report) {
   return out.str();
 }
 
+// One chart per metric (drawn by the page's script from the data block), and the values as a table.
+std::string curves_section(const TrainingReport& report, const nlohmann::json& charts, bool chart_library_missing) {
+  std::ostringstream out;
+  out << "<section id=\"curves\"><h2>Training curves</h2>";
+  if (report.history.empty()) {
+    out << "<p class=\"note\">No training history: "
+        << (report.state == RunState::live ? "the first epoch is running." : "this page was made for a model file.")
+        << "</p>";
+  } else if (chart_library_missing) {
+    out << "<p class=\"missing\">The charts are missing: fovea found no chart library (Chart.js) when it wrote this "
+           "page; scripts/setup installs it. The values are in the table below.</p>";
+  }
+  out << "<div class=\"charts\">";
+  for (const nlohmann::json& group : charts) {
+    out << "<div class=\"chart\"><canvas id=\"" << group["id"].get<std::string>() << "\" aria-label=\""
+        << html_escape(group["title"].get<std::string>()) << " per epoch\"></canvas></div>";
+  }
+  out << "</div>";
+  if (report.history.empty()) {
+    out << "</section>";
+    return out.str();
+  }
+  out << "<details><summary>Values per epoch</summary><div class=\"scroll\"><table class=\"numbers\">"
+      << "<tr><th>epoch</th>";
+  for (const ReportSeries& series : report.history) out << "<th>" << html_escape(series.name) << "</th>";
+  out << "</tr>";
+  for (size_t e = 0; e < report.epochs.size(); ++e) {
+    out << "<tr><td>" << report.epochs[e] + 1 << "</td>";
+    for (const ReportSeries& series : report.history) out << "<td>" << format_fixed(series.values[e], 4) << "</td>";
+    out << "</tr>";
+  }
+  out << "</table></div></details></section>";
+  return out.str();
+}
+
 }  // namespace
 
 ReportPicture report_picture(const std::string& section, const std::string& caption, const Tensor& image) {
@@ -219,31 +254,11 @@ std::string report_html(const TrainingReport& report, const ReportOptions& optio
   if (!report.status.empty()) out << "<p class=\"status\">" << html_escape(report.status) << "</p>";
   out << "<p id=\"live-notice\" class=\"live\" hidden></p></header>";
 
+  out << curves_section(report, data["charts"], chart_library.empty());
   out << "<section id=\"run\"><h2>Run</h2>";
   if (!report.command.empty()) out << "<pre class=\"command\">" << html_escape(report.command) << "</pre>";
   out << "<div class=\"columns\"><div><h3>Settings</h3>" << key_value_table(report.settings)
       << "</div><div><h3>Data and timing</h3>" << key_value_table(report.facts) << "</div></div></section>";
-
-  out << "<section id=\"curves\"><h2>Training curves</h2>";
-  if (chart_library.empty()) {
-    out << "<p class=\"missing\">The charts are missing: fovea found no chart library (Chart.js) when it wrote this "
-           "page; scripts/setup installs it. The values are in the table below.</p>";
-  }
-  out << "<div class=\"charts\">";
-  for (const nlohmann::json& group : data["charts"]) {
-    out << "<div class=\"chart\"><canvas id=\"" << group["id"].get<std::string>() << "\" aria-label=\""
-        << html_escape(group["title"].get<std::string>()) << " per epoch\"></canvas></div>";
-  }
-  out << "</div><details><summary>Values per epoch</summary><div class=\"scroll\"><table class=\"numbers\">"
-      << "<tr><th>epoch</th>";
-  for (const ReportSeries& series : report.history) out << "<th>" << html_escape(series.name) << "</th>";
-  out << "</tr>";
-  for (size_t e = 0; e < report.epochs.size(); ++e) {
-    out << "<tr><td>" << report.epochs[e] + 1 << "</td>";
-    for (const ReportSeries& series : report.history) out << "<td>" << format_fixed(series.values[e], 4) << "</td>";
-    out << "</tr>";
-  }
-  out << "</table></div></details></section>";
 
   out << confusion_section(report) << pictures_section(report) << graph_section(report);
   if (!report.summary.empty()) {

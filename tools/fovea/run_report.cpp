@@ -132,8 +132,12 @@ nlohmann::json to_json(const RunDescription& run) {
           {"facts", facts},         {"class_names", run.class_names}};
 }
 
-RunDescription run_description_from_json(const nlohmann::json& value, const std::string& path) {
+RunDescription read_run_description(const fs::path& path) {
+  require_regular_file(path.string(), "the run description fovea train writes");
+  std::ifstream in(path);
+  FOVEA_CHECK(in.good(), IoError, path.string(), ": cannot read it");
   try {
+    const nlohmann::json value = nlohmann::json::parse(in);
     RunDescription run;
     run.title = value.at("title").get<std::string>();
     run.command = value.at("command").get<std::string>();
@@ -144,7 +148,7 @@ RunDescription run_description_from_json(const nlohmann::json& value, const std:
     run.class_names = value.at("class_names").get<std::vector<std::string>>();
     return run;
   } catch (const nlohmann::json::exception& e) {
-    throw IoError(detail::concat(path, ": not a run description written by fovea train (", e.what(), ")"));
+    throw IoError(detail::concat(path.string(), ": not a run description written by fovea train (", e.what(), ")"));
   }
 }
 

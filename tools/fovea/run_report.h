@@ -27,7 +27,8 @@ struct RunDescription {
   std::vector<std::string> class_names;
 };
 nlohmann::json to_json(const RunDescription& run);
-RunDescription run_description_from_json(const nlohmann::json& value, const std::string& path);
+// run.json read back; IoError naming the file when it is not valid JSON or lacks a field.
+RunDescription read_run_description(const std::filesystem::path& path);
 
 // The page's fixed parts: title, command, settings, facts, summary and graph (or why it is missing).
 viz::TrainingReport report_skeleton(const RunDescription& run, const Model& model);
