@@ -52,14 +52,39 @@ std::string joined(const std::vector<std::string>& names) {
   return out.empty() ? "(none)" : out;
 }
 
-// The layer application Grad-CAM weighs: the named layer's last application, or the last spatial one.
+// The default: the output of the last convolution block, as Keras's and torchvision's Grad-CAM examples take it:
+// the last convolution, or a later layer of the same output shape (its batch norm, activation, residual add), not
+// the pooling or dropout after it. Without a convolution, the last spatial layer.
+const GraphNode* default_target(const Model& model, const Layouts& layouts) {
+  const auto& nodes = model.nodes();
+  auto candidate = [&](const GraphNode* n) { return spatial(n, layouts) && !is_input(model, n); };
+  const GraphNode* last_conv = nullptr;
+  size_t last_conv_at = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (candidate(nodes[i].get()) && nodes[i]->layer->class_name().find("Conv") != std::string::npos) {
+      last_conv = nodes[i].get();
+      last_conv_at = i;
+    }
+  }
+  if (last_conv != nullptr) {
+    const GraphNode* chosen = last_conv;
+    for (size_t i = last_conv_at + 1; i < nodes.size(); ++i) {
+      if (candidate(nodes[i].get()) && nodes[i]->output_shape == last_conv->output_shape) chosen = nodes[i].get();
+    }
+    return chosen;
+  }
+  for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+    if (candidate(it->get())) return it->get();
+  }
+  return nullptr;
+}
+
+// The layer application Grad-CAM weighs: the named layer's last application, or default_target.
 const GraphNode* find_target(const Model& model, const std::string& name, const Layouts& layouts) {
   const auto& nodes = model.nodes();
   const std::vector<std::string> valid = spatial_layers(model, layouts);
   if (name.empty()) {
-    for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
-      if (spatial(it->get(), layouts) && !is_input(model, it->get())) return it->get();
-    }
+    if (const GraphNode* target = default_target(model, layouts)) return target;
     throw ValueError(detail::concat("grad_cam: model '", model.name(),
                                     "' has no layer with a spatial output (batch, H, W, C) after its input"));
   }

@@ -176,16 +176,16 @@ TEST(GradCam, TheHeatmapLiesOnTheBrightSquare) {
   const GradCamResult r = grad_cam(model, square_image(true));
   EXPECT_EQ(r.target.index, 1);
   EXPECT_GT(r.target.output, 0.5);
-  EXPECT_EQ(r.layer, "pool");  // the last layer with a spatial output
-  EXPECT_EQ(r.layer_heatmap.shape(), Shape({8, 8}));
+  EXPECT_EQ(r.layer, "box");  // the last convolution, not the pooling after it
+  EXPECT_EQ(r.layer_shape, Shape({-1, 16, 16, 1}));
   EXPECT_EQ(r.heatmap.shape(), Shape({16, 16}));
   EXPECT_GT(r.raw_max, 0.0);
-  EXPECT_GT(mass_in_square(r.heatmap), 0.7);
-  // The layer chosen by name: the convolution, at the input's resolution.
-  const GradCamResult box = grad_cam(model, square_image(true), {.layer = "box"});
-  EXPECT_EQ(box.layer, "box");
-  EXPECT_EQ(box.layer_shape, Shape({-1, 16, 16, 1}));
-  EXPECT_GT(mass_in_square(box.heatmap), 0.9);
+  EXPECT_GT(mass_in_square(r.heatmap), 0.9);
+  // The layer chosen by name: the coarser pooled map still points at the square.
+  const GradCamResult pool = grad_cam(model, square_image(true), {.layer = "pool"});
+  EXPECT_EQ(pool.layer, "pool");
+  EXPECT_EQ(pool.layer_heatmap.shape(), Shape({8, 8}));
+  EXPECT_GT(mass_in_square(pool.heatmap), 0.7);
 }
 
 TEST(GradCam, StoredPixelsGoThroughThePreprocessingFront) {
@@ -322,6 +322,17 @@ TEST(GradCam, ZooResNetInBothLayoutsPicksItsLastBlock) {
     EXPECT_GE(r.target.index, 0);
     EXPECT_LT(r.target.index, 5);
   }
+}
+
+TEST(GradCam, TheDefaultIsTheLastConvolutionNotThePoolingAfterIt) {
+  // The seed's MNIST CNN: conv, conv, max pooling, dropout, dense; the pooled map is coarser than what the last
+  // convolution saw, so the default is the convolution, as in Keras's Grad-CAM example.
+  std::shared_ptr<Model> net = zoo::create("mnist-cnn", {.input_shape = {28, 28, 1}, .num_classes = 10});
+  const std::vector<std::string> spatial = grad_cam_layers(*net);
+  ASSERT_GE(spatial.size(), 4u);
+  const GradCamResult r = grad_cam(*net, Tensor::uniform({28, 28, 1}, 0.0, 1.0));
+  EXPECT_EQ(r.layer, "conv2d_1");
+  EXPECT_EQ(r.layer_shape, Shape({-1, 24, 24, 64}));
 }
 
 TEST(GradCam, LayerChoiceAndItsErrors) {

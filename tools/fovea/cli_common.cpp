@@ -7,6 +7,8 @@
 
 #include "fovea/core/error.h"
 #include "fovea/core/threading.h"
+#include "fovea/data/datasets.h"
+#include "fovea/data/image_io.h"
 #include "fovea/io/json.h"
 #include "fovea/io/model_file.h"
 #include "fovea/io/onnx.h"
@@ -125,6 +127,36 @@ void require_regular_file(const std::string& path, const std::string& expected) 
                      : type == fs::file_type::block     ? "a block device"
                                                         : "not a regular file";
   throw IoError(detail::concat(path, ": is ", kind, ", not a regular file; expected ", expected));
+}
+
+// The model's input shape for one sample (batch excluded).
+Shape sample_shape(const Model& model) {
+  const Shape& s = model.inputs().at(0).shape();
+  return Shape(s.begin() + 1, s.end());
+}
+
+// An image file resized and converted to the model's input, or an NPY array of one or more samples.
+Tensor read_input(const std::string& path, const Shape& sample) {
+  FOVEA_CHECK(std::filesystem::exists(path), IoError, path, ": no such file");
+  Tensor x;
+  if (std::filesystem::path(path).extension() == ".npy") {
+    x = read_npy(path).to(DType::f32);
+    if (x.rank() == sample.rank()) {  // one sample: add the batch axis
+      Shape batched{1};
+      for (int64_t d : x.shape()) batched.push_back(d);
+      x = x.view(batched);
+    }
+    bool fits = x.rank() == sample.rank() + 1;
+    for (int d = 0; fits && d < sample.rank(); ++d) fits = sample[d] < 0 || sample[d] == x.dim(d + 1);
+    FOVEA_CHECK(fits, ShapeError, path, ": an array of shape ", x.shape().to_string(), "; expected samples of shape ",
+                sample.to_string(), " (one sample or a batch) for the model's input");
+    return x;
+  }
+  FOVEA_CHECK(sample.rank() == 3, ValueError, path, ": image input needs a model taking (height, width, channels); ",
+              "this one takes ", sample.to_string());
+  Tensor image = read_image(path, sample[2] == 1 ? ColorMode::grayscale : ColorMode::rgb);
+  image = resize_bilinear(image, sample[0], sample[1]);
+  return image.view(Shape{1, sample[0], sample[1], sample[2]});
 }
 
 namespace {

@@ -37,6 +37,13 @@ Layer normalization_layer(const Normalizer& normalizer);
 // The class names stored with a model, or "0", "1", ... for num_classes classes.
 std::vector<std::string> stored_class_names(const nlohmann::json& user, int64_t num_classes);
 
+// The model's input shape for one sample (batch excluded).
+Shape sample_shape(const Model& model);
+// An input for a model taking samples of shape sample: an image file (PNG, JPEG) converted to the sample's channels
+// and resized to its height and width, as (1, H, W, C) float32 with values 0-255; or an NPY array of one sample or
+// a batch. IoError naming the file when it is neither, ShapeError/ValueError when it does not fit the model.
+Tensor read_input(const std::string& path, const Shape& sample);
+
 // The command line as typed (main records it), for what a run writes about itself: fovea train -e 3 -o "my run".
 void set_command_line(int argc, const char* const* argv);
 const std::string& command_line();

@@ -18,5 +18,6 @@ void add_export_command(CLI::App& app);
 void add_onnx_test_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_viz_command(CLI::App& app);
 
 }  // namespace fovea::cli

@@ -31,8 +31,11 @@ struct ExplainedClass {
 
 struct GradCamOptions {
   int64_t class_index = -1;  // the class to explain; -1: the predicted one (the largest output)
-  // The layer whose activations A^k are weighted (a convolution, usually); empty: the last layer in topological
-  // order whose output is still spatial, (batch, H, W, C) or (batch, C, H, W).
+  // The layer whose activations A^k are weighted (a convolution, usually); empty: the last convolution block's output
+  // as Keras's and torchvision's Grad-CAM examples take it, i.e. the last convolution or a later layer of the same
+  // output shape (its batch norm, activation, residual add; not the pooling or dropout after it); without a
+  // convolution, the last layer in topological order whose output is still spatial, (batch, H, W, C) or
+  // (batch, C, H, W).
   std::string layer{};
   // The layout of that layer's output and of the input image; empty: read from the model's layers (their
   // data_format, batch norm axes, ONNX operators, transposes between them), channels_last when nothing says.
