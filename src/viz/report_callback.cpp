@@ -20,7 +20,8 @@ void append_epoch(TrainingReport& report, int64_t epoch, const Logs& logs) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const size_t before = report.epochs.size();
   report.epochs.push_back(epoch);
-  for (const auto& [name, value] : logs) {
+  for (const auto& [logged_name, value] : logs) {
+    const std::string& name = logged_name;X
     auto series = std::find_if(report.history.begin(), report.history.end(),
                                [&](const ReportSeries& s) { return s.name == name; });
     if (series == report.history.end()) {
