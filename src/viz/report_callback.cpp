@@ -21,7 +21,7 @@ void append_epoch(TrainingReport& report, int64_t epoch, const Logs& logs) {
   const size_t before = report.epochs.size();
   report.epochs.push_back(epoch);
   for (const auto& [logged_name, value] : logs) {
-    const std::string& name = logged_name;X
+    const std::string& name = logged_name;  // clang 14 lambdas cannot capture a structured binding
     auto series = std::find_if(report.history.begin(), report.history.end(),
                                [&](const ReportSeries& s) { return s.name == name; });
     if (series == report.history.end()) {
