@@ -13,7 +13,6 @@
 namespace fovea::viz {
 namespace {
 
-using gradcam_detail::NodeValues;
 
 bool is_input(const Model& model, const GraphNode* node) {
   for (const SymbolicTensor& x : model.inputs()) {
@@ -114,33 +113,12 @@ GradCamResult grad_cam(Model& model, const Tensor& image, const GradCamOptions& 
   const Layout input_layout = options.input_format.value_or(layouts[model.inputs()[0].node().get()]);
 
   GradCamResult result;
-  std::vector<double> activation;
-  std::vector<double> gradient;
-  Shape s;  // the activation's shape, (1, h, w, K) or (1, K, h, w)
-  {
-    gradcam_detail::GradientPass pass(model);
-    NodeValues values;
-    Tensor leaf;
-    model.call_with_hook({x}, [&](const GraphNode& node, const Tensor& output) {
-      Tensor value = output;
-      if (&node == target) {
-        value = output.detach();
-        value.set_requires_grad(true);
-        leaf = value;
-      }
-      values[&node] = value;
-      return value;
-    });
-    const gradcam_detail::ScoreTarget score = gradcam_detail::class_score(model, values, options.class_index);
-    result.target = score.explained;
-    FOVEA_CHECK(score.root.requires_grad(), ValueError, "grad_cam: the output of model '", model.name(),
-                "' does not depend on layer '", target->layer->name(), "'");
-    score.root.backward(score.seed);
-    s = leaf.shape();
-    activation = leaf.to_vector();
-    const Tensor g = leaf.grad();
-    gradient = g.defined() ? g.to_vector() : std::vector<double>(activation.size(), 0.0);
-  }
+  const gradcam_detail::NodeGradient pass = gradcam_detail::gradient_at(
+      model, x, target, options.class_index, "grad_cam", "layer '" + target->layer->name() + "'");
+  result.target = pass.target;
+  const Shape s = pass.value.shape();  // the activation's shape, (1, h, w, K) or (1, K, h, w)
+  const std::vector<double> activation = pass.value.to_vector();
+  const std::vector<double>& gradient = pass.gradient;
 
   // Element (i, k) of A: position i of h*w, channel k of K.
   const bool last = layer_layout == Layout::channels_last;

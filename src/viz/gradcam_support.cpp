@@ -109,6 +109,31 @@ ScoreTarget class_score(const Model& model, const NodeValues& values, int64_t cl
   return t;
 }
 
+NodeGradient gradient_at(Model& model, const Tensor& x, const GraphNode* node, int64_t class_index,
+                         const std::string& who, const std::string& what) {
+  GradientPass pass(model);
+  NodeValues values;
+  Tensor leaf;
+  model.call_with_hook({x}, [&](const GraphNode& applied, const Tensor& output) {
+    Tensor value = output;
+    if (&applied == node) {
+      value = output.detach();
+      value.set_requires_grad(true);
+      leaf = value;
+    }
+    values[&applied] = value;
+    return value;
+  });
+  const ScoreTarget score = class_score(model, values, class_index);
+  FOVEA_CHECK(score.root.requires_grad(), ValueError, who, ": the output of model '", model.name(),
+              "' does not depend on ", what);
+  score.root.backward(score.seed);
+  NodeGradient result{.value = leaf, .gradient = {}, .target = score.explained};
+  const Tensor g = leaf.grad();
+  result.gradient = g.defined() ? g.to_vector() : std::vector<double>(static_cast<size_t>(leaf.numel()), 0.0);
+  return result;
+}
+
 double scale_to_unit(const std::vector<double>& values, const Shape& shape, Tensor* out) {
   double top = 0.0;
   for (const double v : values) top = std::max(top, v);

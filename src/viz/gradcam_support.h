@@ -44,6 +44,18 @@ struct ScoreTarget {
 };
 ScoreTarget class_score(const Model& model, const NodeValues& values, int64_t class_index);
 
+// One gradient pass: x through the model with node's output made a leaf that records its gradient, then the class
+// score back-propagated. Returns that output (its shape as the node produced it) and d y^c / d output (zeros when
+// the score does not reach it through differentiable ops); ValueError "<who>: the output of model '<name>' does not
+// depend on <what>" when the score does not depend on it at all.
+struct NodeGradient {
+  Tensor value{};
+  std::vector<double> gradient{};
+  ExplainedClass target{};
+};
+NodeGradient gradient_at(Model& model, const Tensor& x, const GraphNode* node, int64_t class_index,
+                         const std::string& who, const std::string& what);
+
 // Scales values (any floating tensor) by their maximum into float32 [0, 1] of the given shape; a maximum of zero
 // (or below) gives zeros. Returns the maximum.
 double scale_to_unit(const std::vector<double>& values, const Shape& shape, Tensor* out);

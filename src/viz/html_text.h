@@ -6,7 +6,9 @@
 
 namespace fovea::viz {
 
-// &, <, >, " and ' as character references: safe in element content and in quoted attribute values.
+// &, <, >, " and ' as character references: safe in element content and in quoted attribute values, in HTML and in
+// Graphviz's HTML-like labels. Control characters other than tab and newline, which neither XML nor dot accepts,
+// are dropped.
 std::string html_escape(std::string_view text);
 
 // Standard base64 (RFC 4648, with padding), as data: URIs take it.

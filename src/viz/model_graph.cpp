@@ -6,26 +6,10 @@
 #include <sstream>
 #include <vector>
 
+#include "viz/html_text.h"
+
 namespace fovea::viz {
 namespace {
-
-// Text for an HTML-like label: markup characters as entities; control characters, which neither XML nor dot
-// accepts, dropped.
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
-    }
-  }
-  return out;
-}
 
 // The graph's ID: letters, digits and underscores only, so it needs no quoting rules.
 std::string graph_id(const std::string& name) {

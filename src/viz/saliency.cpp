@@ -17,29 +17,10 @@ SaliencyResult saliency_map(Model& model, const Tensor& image, const SaliencyOpt
   const Layout layout = options.input_format ? *options.input_format : gradcam_detail::infer_layouts(model).at(input);
 
   SaliencyResult result;
-  std::vector<double> gradient;
-  {
-    gradcam_detail::GradientPass pass(model);
-    gradcam_detail::NodeValues values;
-    Tensor leaf;
-    model.call_with_hook({x}, [&](const GraphNode& node, const Tensor& output) {
-      Tensor value = output;
-      if (&node == input) {
-        value = output.detach();
-        value.set_requires_grad(true);
-        leaf = value;
-      }
-      values[&node] = value;
-      return value;
-    });
-    const gradcam_detail::ScoreTarget score = gradcam_detail::class_score(model, values, options.class_index);
-    result.target = score.explained;
-    FOVEA_CHECK(score.root.requires_grad(), ValueError, "saliency_map: the output of model '", model.name(),
-                "' does not depend on its input");
-    score.root.backward(score.seed);
-    const Tensor g = leaf.grad();
-    gradient = g.defined() ? g.to_vector() : std::vector<double>(static_cast<size_t>(leaf.numel()), 0.0);
-  }
+  const gradcam_detail::NodeGradient pass =
+      gradcam_detail::gradient_at(model, x, input, options.class_index, "saliency_map", "its input");
+  result.target = pass.target;
+  const std::vector<double>& gradient = pass.gradient;
 
   const bool last = layout == Layout::channels_last;
   const int64_t height = last ? x.dim(1) : x.dim(2);

@@ -26,8 +26,9 @@ TEST(OneDnnMath, MatmulTransposesBiasAndActivations) {
             const Tensor a = random32(ta ? Shape{k, m} : Shape{m, k}, seed++);
             const Tensor b = random32(tb ? Shape{n, k} : Shape{k, n}, seed++);
             const Tensor c = bias ? random32(Shape{n}, seed++) : Tensor();
+            const Shape out_shape{m, n};  // clang 14 lambdas cannot capture the structured bindings themselves
             expect_backends_agree([&](Backend& be) {
-              Tensor y = Tensor::full({m, n}, 123.0);
+              Tensor y = Tensor::full(out_shape, 123.0);
               be.matmul(args, a, b, c, f, y);
               return y;
             });
