@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -20,6 +19,7 @@
 #include "fovea/viz/colormap.h"
 #include "viz/html_text.h"
 #include "viz/report_assets.h"
+#include "viz/series_groups.h"
 
 namespace fovea::viz {
 namespace {
@@ -52,27 +52,17 @@ std::string class_name(const TrainingReport& report, size_t c) {
   return c < report.class_names.size() ? report.class_names[c] : std::to_string(c);
 }
 
-// Charts group a metric with its validation twin: "loss" and "val_loss" share one chart.
+// One chart per metric, its validation twin beside it ("loss" and "val_loss").
 nlohmann::json chart_groups(const TrainingReport& report) {
-  std::vector<std::string> order;
-  std::map<std::string, nlohmann::json> groups;
-  for (const ReportSeries& series : report.history) {
-    const bool validation = series.name.rfind("val_", 0) == 0;
-    const std::string metric = validation ? series.name.substr(4) : series.name;
-    if (!groups.count(metric)) {
-      order.push_back(metric);
-      groups[metric] = {{"title", metric}, {"series", nlohmann::json::array()}};
-    }
-    nlohmann::json values = nlohmann::json::array();
-    for (double v : series.values) values.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
-    groups[metric]["series"].push_back(
-        {{"name", validation ? "validation" : "training"}, {"key", series.name}, {"values", values}});
-  }
   nlohmann::json charts = nlohmann::json::array();
-  for (size_t i = 0; i < order.size(); ++i) {
-    nlohmann::json group = groups[order[i]];
-    group["id"] = "chart-" + std::to_string(i);
-    charts.push_back(group);
+  for (const SeriesGroup& group : group_series(report.history)) {
+    nlohmann::json series = nlohmann::json::array();
+    for (const ReportSeries* s : group.series) {
+      nlohmann::json values = nlohmann::json::array();
+      for (double v : s->values) values.push_back(std::isfinite(v) ? nlohmann::json(v) : nlohmann::json());
+      series.push_back({{"name", is_validation(*s) ? "validation" : "training"}, {"key", s->name}, {"values", values}});
+    }
+    charts.push_back({{"id", "chart-" + std::to_string(charts.size())}, {"title", group.metric}, {"series", series}});
   }
   return charts;
 }

@@ -130,6 +130,13 @@ TEST_F(ReportVizCommandTest, VizWritesPicturesAndNamesWhatIsWrong) {
   ASSERT_EQ(r.status, 0) << r.out;
   r = run("viz features " + model + " " + image_ + " -o " + path("features.png"));
   ASSERT_EQ(r.status, 0) << r.out;
+  r = run("viz curves " + (dir_ / "run").string() + " -o " + path("curves.png"));
+  if (fs::exists("/usr/bin/gnuplot")) {
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_EQ(read_image(path("curves.png")).dim(2), 3);
+  } else {
+    EXPECT_NE(r.out.find("install Debian's gnuplot-nox"), std::string::npos) << r.out;
+  }
   r = run("viz graph " + model + " -o " + path("graph.dot"));
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(read_text(dir_ / "graph.dot").rfind("digraph", 0), 0u);

@@ -1,5 +1,5 @@
 // `fovea viz`: pictures of what a model learned, as PNG files: its filters, the feature maps and Grad-CAM or
-// saliency of one image, its graph (Graphviz), and the confusion matrix and mistakes of a `fovea train` run folder.
+// saliency of one image, its graph (Graphviz), and the curves (gnuplot) and confusion matrix of a run folder.
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "fovea/core/error.h"
 #include "fovea/data/image_io.h"
 #include "fovea/viz/confusion.h"
+#include "fovea/viz/curves.h"
 #include "fovea/viz/feature_maps.h"
 #include "fovea/viz/filters.h"
 #include "fovea/viz/gradcam.h"
@@ -151,6 +152,19 @@ void run_graph(const VizArgs& args) {
   wrote(path, "the graph of " + source.model->name());
 }
 
+// Loss and metrics per epoch of a run folder, training against validation, drawn by gnuplot.
+void run_curves(const VizArgs& args) {
+  viz::TrainingReport history;
+  read_history_csv(fs::path(args.model) / "history.csv", history);
+  const std::string png = viz::plot_curves(history.epochs, history.history);
+  const std::string path = output_or(args, "curves.png");
+  std::ofstream out(path, std::ios::binary);
+  out.write(png.data(), static_cast<std::streamsize>(png.size()));
+  FOVEA_CHECK(out.good(), IoError, path, ": cannot write");
+  wrote(path, std::to_string(history.epochs.size()) + " epochs of " + std::to_string(history.history.size()) +
+                  " series");
+}
+
 // The confusion matrix and the most confident mistakes of a run folder, from its report/ data.
 void run_confusion(const VizArgs& args) {
   const fs::path folder = args.model;
@@ -208,6 +222,10 @@ void add_viz_command(CLI::App& app) {
   CLI::App* graph = add("graph", "the model's graph drawn by Graphviz (.svg, .png) or as DOT text (.dot)", false, run_graph);
   graph->add_flag("--lr", args->left_to_right, "left to right instead of top to bottom");
   graph->add_flag("--input-shapes", args->input_shapes, "show the shapes each layer takes too");
+  CLI::App* curves = viz->add_subcommand("curves", "a fovea train run's loss and metrics per epoch (gnuplot)");
+  curves->add_option("run", args->model, "output folder of fovea train")->required();
+  curves->add_option("-o,--output", args->output, "the file to write");
+  curves->callback([args] { run_curves(*args); });
   CLI::App* confusion = viz->add_subcommand("confusion", "a fovea train run's confusion matrix as a heatmap");
   confusion->add_option("run", args->model, "output folder of fovea train")->required();
   confusion->add_option("-o,--output", args->output, "the file to write");
