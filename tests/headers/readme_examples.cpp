@@ -44,4 +44,13 @@ void training_example() {
   save_model(*model, "fashion.fovea");         // normalization included: `fovea predict fashion.fovea shoe.png`
 }
 
+void viz_example(Model& model, const Tensor& x, const Tensor& y, const Tensor& image) {
+  auto report = std::make_shared<viz::ReportCallback>(viz::ReportCallbackOptions{.path = "report.html"});
+  model.fit(x, y, {.epochs = 5, .validation_split = 0.1, .callbacks = {report}});  // the page, live every epoch
+  write_png("filters.png", viz::filter_grid(model, "conv2d"));
+  viz::GradCamResult cam = viz::grad_cam(model, image);  // the predicted class at the last convolution block
+  write_png("cam.png", viz::overlay_heatmap(image, cam.heatmap));
+  write_png("maps.png", viz::feature_maps(model, image).front().image);
+}
+
 }  // namespace fovea_readme

@@ -26,7 +26,9 @@ std::string read_file(const fs::path& path) {
 
 struct ReportCallbackTest : ::testing::Test {
   void SetUp() override {
-    dir = fs::temp_directory_path() / "fovea_report_callback_test";
+    // A folder per test: ctest runs the tests of one suite in parallel processes.
+    dir = fs::temp_directory_path() /
+          (std::string("fovea_report_callback_test_") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir);
     fs::create_directories(dir);
   }
