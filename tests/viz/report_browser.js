@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Opens a training report in headless Chromium (playwright-core driving Debian's /usr/bin/chromium) and checks what a
 // person would see: no console errors, no failed or outside requests, every image decoded with a non-zero size,
-// every chart drawn (a canvas with painted pixels), the class names on the page. Writes a screenshot.
+// every chart drawn (a canvas with painted pixels), the class names on the page; and that the page marked live
+// reloads itself while fresh and stops once stale (a killed run). Writes a screenshot.
 //
 // Usage: node tests/viz/report_browser.js REPORT.html SCREENSHOT.png [CLASS_NAME...]
 // Exit status: 0 when every check passes, 1 with one line per failed check, 77 when the browser or playwright-core is
@@ -27,6 +28,37 @@ try {
 if (!fs.existsSync(chromiumPath)) {
   console.log(`SKIP: ${chromiumPath} is missing (apt-get install chromium)`);
   process.exit(77);
+}
+
+// The same page marked live, as fovea writes it during training: written now, it reloads itself; written ten
+// minutes ago (a run that was killed), it loads once and says that the run stopped updating.
+async function checkLiveReload(browser, report, failures) {
+  const html = fs.readFileSync(report, 'utf8');
+  const anchor = 'id="fovea-report-data">{';
+  if (!html.includes(anchor)) {
+    failures.push('no data block to mark live');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'fovea-live-'));
+  try {
+    for (const [name, age, expectReloads] of [['live', 0, true], ['stale', 600000, false]]) {
+      const live = `${anchor}"live":{"written_ms":${Date.now() - age},"reload_ms":500,"stale_ms":60000},`;
+      const file = path.join(dir, `${name}.html`);
+      fs.writeFileSync(file, html.replace(anchor, live));
+      const page = await browser.newPage();
+      let loads = 0;
+      page.on('load', () => loads++);
+      await page.goto('file://' + file, { waitUntil: 'load' });
+      await page.waitForTimeout(1600);
+      const notice = await page.textContent('#live-notice');
+      await page.close();
+      if (expectReloads && loads < 2) failures.push(`a live page did not reload (${loads} load): ${notice}`);
+      if (!expectReloads && loads !== 1) failures.push(`a stale page reloaded (${loads} loads)`);
+      if (!expectReloads && !notice.includes('stopped updating')) failures.push(`a stale page says: ${notice}`);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 (async () => {
@@ -85,6 +117,7 @@ if (!fs.existsSync(chromiumPath)) {
     if (svg === null) failures.push('no model graph');
 
     await page.screenshot({ path: screenshot, fullPage: false });
+    await checkLiveReload(browser, report, failures);
     console.log(`report_browser: ${images.length} images, ${charts.length} charts, ` +
                 `${classNames.length} class names checked; screenshot ${screenshot}`);
   } finally {
