@@ -104,6 +104,15 @@ std::string class_label(const viz::TrainingReport& report, int64_t c) {
   return c >= 0 && c < static_cast<int64_t>(report.class_names.size()) ? report.class_names[c] : std::to_string(c);
 }
 
+std::string format_probability(double p) {
+  std::ostringstream out;
+  out.precision(2);
+  out << std::fixed << p;
+  return out.str();
+}
+
+}  // namespace
+
 // The first convolution layer whose filters can be drawn: the network's first learned features.
 std::string first_convolution(const Model& model) {
   for (const Layer& layer : model.layers()) {
@@ -115,15 +124,6 @@ std::string first_convolution(const Model& model) {
   }
   return "";
 }
-
-std::string format_probability(double p) {
-  std::ostringstream out;
-  out.precision(2);
-  out << std::fixed << p;
-  return out.str();
-}
-
-}  // namespace
 
 nlohmann::json to_json(const RunDescription& run) {
   nlohmann::json facts = nlohmann::json::array();

@@ -30,6 +30,9 @@ nlohmann::json to_json(const RunDescription& run);
 // run.json read back; IoError naming the file when it is not valid JSON or lacks a field.
 RunDescription read_run_description(const std::filesystem::path& path);
 
+// The first convolution layer whose filters can be drawn (the network's first learned features), or "" when none.
+std::string first_convolution(const Model& model);
+
 // The page's fixed parts: title, command, settings, facts, summary and graph (or why it is missing).
 viz::TrainingReport report_skeleton(const RunDescription& run, const Model& model);
 

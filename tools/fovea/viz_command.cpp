@@ -67,18 +67,9 @@ viz::FilterChannels parse_channels(const std::string& text) {
 
 void run_filters(const VizArgs& args) {
   LoadedSource source = load_model_source(args.model);
-  std::string layer = args.layer;
-  if (layer.empty()) {  // the first convolution: what the network learned to look for first
-    for (const Layer& l : source.model->layers()) {
-      try {
-        viz::filter_grid(l, {.max_filters = 1});
-        layer = l->name();
-        break;
-      } catch (const Error&) {
-      }
-    }
-    FOVEA_CHECK(!layer.empty(), ValueError, args.model, ": has no convolution layer whose filters can be drawn");
-  }
+  // By default the first convolution: what the network learned to look for first.
+  const std::string layer = args.layer.empty() ? first_convolution(*source.model) : args.layer;
+  FOVEA_CHECK(!layer.empty(), ValueError, args.model, ": has no convolution layer whose filters can be drawn");
   const Tensor picture = viz::filter_grid(
       *source.model, layer,
       {.scale = args.common_range ? viz::FilterScale::common : viz::FilterScale::per_filter,
