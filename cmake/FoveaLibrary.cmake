@@ -39,7 +39,7 @@ fovea_layer(models DIRS src/models src/zoo)
 fovea_layer(data DIRS src/data PRIVATE_DEPS ZLIB::ZLIB PNG::PNG JPEG::JPEG)
 fovea_layer(train DIRS src/train)
 fovea_layer(io DIRS src/io src/onnx PRIVATE_DEPS ZLIB::ZLIB onnx onnx_proto)
-fovea_layer(tools DIRS src/viz PRIVATE_DEPS PNG::PNG Freetype::Freetype)
+fovea_layer(tools DIRS src/viz src/tune PRIVATE_DEPS PNG::PNG Freetype::Freetype)
 
 # What the objects need at link time: private to the shared library, carried by the static one (as $<LINK_ONLY:>
 # in its exported target, so a user's find_package(fovea) finds them; cmake/foveaConfig.cmake.in).
