@@ -47,6 +47,7 @@ Sequential alexnet(const ZooOptions& options) {
   const Layout format = options.data_format;
   const Shape input = image_input(options, network, {227, 227, 3});
   const int64_t classes = classes_or(options, network, 1000);
+  const double dropout = dropout_or(options, network, 0.5);
   // conv1 (s - 11) / 4 + 1, then three 3x3/2 pools: (s - 11) / 4 + 1 >= 15.
   check_min_size(network, input, format, 67,
                  "the 11x11 stride-4 convolution and three 3x3 stride-2 poolings need at least 67x67");
@@ -66,9 +67,9 @@ Sequential alexnet(const ZooOptions& options) {
   if (options.include_top) {
     layers.push_back(Flatten({.data_format = format}));
     layers.push_back(Dense({.units = 4096, .activation = ActivationKind::relu}));
-    layers.push_back(Dropout({.rate = 0.5}));
+    layers.push_back(Dropout({.rate = dropout}));
     layers.push_back(Dense({.units = 4096, .activation = ActivationKind::relu}));
-    layers.push_back(Dropout({.rate = 0.5}));
+    layers.push_back(Dropout({.rate = dropout}));
     layers.push_back(Dense({.units = classes, .activation = ActivationKind::softmax}));
   }
   return Sequential(layers, "alexnet");
@@ -82,6 +83,7 @@ Sequential alexnet_torchvision(const ZooOptions& options) {
   const Layout format = options.data_format;
   const Shape input = image_input(options, network, {224, 224, 3});
   const int64_t classes = classes_or(options, network, 1000);
+  const double dropout = dropout_or(options, network, 0.5);
   // (s + 4 - 11) / 4 + 1 >= 15 positions before the three 3x3/2 pools.
   check_min_size(network, input, format, 63,
                  "the 11x11 stride-4 convolution and three 3x3 stride-2 poolings need at least 63x63");
@@ -99,9 +101,9 @@ Sequential alexnet_torchvision(const ZooOptions& options) {
   };
   if (options.include_top) {
     layers.push_back(Flatten({.data_format = format}));
-    layers.push_back(Dropout({.rate = 0.5}));
+    layers.push_back(Dropout({.rate = dropout}));
     layers.push_back(Dense({.units = 4096, .activation = ActivationKind::relu}));
-    layers.push_back(Dropout({.rate = 0.5}));
+    layers.push_back(Dropout({.rate = dropout}));
     layers.push_back(Dense({.units = 4096, .activation = ActivationKind::relu}));
     layers.push_back(Dense({.units = classes, .activation = ActivationKind::softmax}));
   }

@@ -24,17 +24,19 @@ Shape input_or_mnist(const ZooOptions& options) {
 Sequential mnist_cnn(const ZooOptions& options) {
   const Layout format = options.data_format;
   const int64_t classes = options_detail::classes_or(options, "mnist-cnn", 10);
+  const double conv_dropout = options_detail::dropout_or(options, "mnist-cnn", 0.25);
+  const double dense_dropout = options_detail::dropout_or(options, "mnist-cnn", 0.5);
   std::vector<Layer> layers{
       InputLayer(input_or_mnist(options)),
       Conv2D({.filters = 32, .kernel_size = {3}, .data_format = format, .activation = ActivationKind::relu}),
       Conv2D({.filters = 64, .kernel_size = {3}, .data_format = format, .activation = ActivationKind::relu}),
       MaxPooling2D({.pool_size = {2}, .data_format = format}),
-      Dropout({.rate = 0.25}),
+      Dropout({.rate = conv_dropout}),
   };
   if (options.include_top) {
     layers.push_back(Flatten({.data_format = format}));
     layers.push_back(Dense({.units = 128, .activation = ActivationKind::relu}));
-    layers.push_back(Dropout({.rate = 0.5}));
+    layers.push_back(Dropout({.rate = dense_dropout}));
     layers.push_back(Dense({.units = classes, .activation = ActivationKind::softmax}));
   }
   return Sequential(layers, "mnist_cnn");

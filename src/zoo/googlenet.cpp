@@ -110,13 +110,14 @@ SymbolicTensor inception(const SymbolicTensor& x, const InceptionSpec& s, Layout
 
 // InceptionAux: average pool to 4x4 (at 224x224) -> 1x1 BasicConv2d to 128 -> flatten -> dense 1024, relu ->
 // dropout 0.7 -> dense classes.
-SymbolicTensor aux_head(const SymbolicTensor& x, int64_t classes, Layout layout, const std::string& name) {
+SymbolicTensor aux_head(const SymbolicTensor& x, int64_t classes, double dropout, Layout layout,
+                        const std::string& name) {
   SymbolicTensor y = AveragePooling2D(
       {.pool_size = {kAuxPool}, .strides = {kAuxStride}, .data_format = layout, .name = name + "_pool"})(x);
   y = basic_conv(y, 128, 1, layout, name + "_conv");
   y = Flatten({.data_format = layout, .name = name + "_flatten"})(y);
   y = Dense({.units = 1024, .activation = ActivationKind::relu, .name = name + "_fc1"})(y);
-  y = Dropout({.rate = 0.7, .name = name + "_dropout"})(y);
+  y = Dropout({.rate = dropout, .name = name + "_dropout"})(y);
   return Dense({.units = classes, .activation = ActivationKind::softmax, .name = name + "_fc2"})(y);
 }
 
@@ -133,6 +134,7 @@ Model googlenet(const ZooOptions& options, const GoogLeNetOptions& googlenet_opt
   check_min_side(input_shape, layout, "GoogLeNet", minimum_side(aux),
                  aux ? " (aux_logits: the auxiliary heads pool 5x5 windows of inception 4a's output)" : "");
   const int64_t classes = classes_or(options, "GoogLeNet", 1000);
+  const double aux_dropout = dropout_or(options, "GoogLeNet", 0.7), dropout = dropout_or(options, "GoogLeNet", 0.2);
 
   SymbolicTensor input = Input(input_shape);
   SymbolicTensor x = basic_conv(input, 64, 7, layout, "conv1", /*stride=*/2);
@@ -146,11 +148,11 @@ Model googlenet(const ZooOptions& options, const GoogLeNetOptions& googlenet_opt
   x = max_pool_ceil(x, 3, 2, layout, "maxpool3");
 
   x = inception(x, {192, 96, 208, 16, 48, 64}, layout, "inception4a");
-  SymbolicTensor aux1 = aux ? aux_head(x, classes, layout, "aux1") : SymbolicTensor();
+  SymbolicTensor aux1 = aux ? aux_head(x, classes, aux_dropout, layout, "aux1") : SymbolicTensor();
   x = inception(x, {160, 112, 224, 24, 64, 64}, layout, "inception4b");
   x = inception(x, {128, 128, 256, 24, 64, 64}, layout, "inception4c");
   x = inception(x, {112, 144, 288, 32, 64, 64}, layout, "inception4d");
-  SymbolicTensor aux2 = aux ? aux_head(x, classes, layout, "aux2") : SymbolicTensor();
+  SymbolicTensor aux2 = aux ? aux_head(x, classes, aux_dropout, layout, "aux2") : SymbolicTensor();
   x = inception(x, {256, 160, 320, 32, 128, 128}, layout, "inception4e");
   x = max_pool_ceil(x, 2, 2, layout, "maxpool4");
 
@@ -159,7 +161,7 @@ Model googlenet(const ZooOptions& options, const GoogLeNetOptions& googlenet_opt
   if (!options.include_top) return Model(input, x, "googlenet");
 
   x = GlobalAveragePooling2D({.data_format = layout, .name = "avgpool"})(x);
-  x = Dropout({.rate = 0.2, .name = "dropout"})(x);
+  x = Dropout({.rate = dropout, .name = "dropout"})(x);
   x = Dense({.units = classes, .activation = ActivationKind::softmax, .name = "fc"})(x);
   if (!aux) return Model(input, x, "googlenet");
   return Model(std::vector<SymbolicTensor>{input}, {x, aux2, aux1},

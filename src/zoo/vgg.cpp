@@ -38,6 +38,7 @@ Sequential vgg(const VggConfig& config, bool batch_norm, const ZooOptions& optio
   const Layout format = options.data_format;
   const Shape input = image_input(options, network, {224, 224, 3});
   const int64_t classes = classes_or(options, network, 1000);
+  const double dropout = dropout_or(options, network, 0.5);
   check_min_size(network, input, format, 32, "its five 2x2 max poolings need at least 32x32");
   std::vector<Layer> layers{InputLayer(input)};
   for (size_t b = 0; b < config.blocks.size(); ++b) {
@@ -64,9 +65,9 @@ Sequential vgg(const VggConfig& config, bool batch_norm, const ZooOptions& optio
     // torchvision: Linear, ReLU, Dropout, Linear, ReLU, Dropout, Linear.
     layers.push_back(Flatten({.data_format = format, .name = "flatten"}));
     layers.push_back(Dense({.units = 4096, .activation = ActivationKind::relu, .name = "fc1"}));
-    layers.push_back(Dropout({.rate = 0.5, .name = "dropout"}));
+    layers.push_back(Dropout({.rate = dropout, .name = "dropout"}));
     layers.push_back(Dense({.units = 4096, .activation = ActivationKind::relu, .name = "fc2"}));
-    layers.push_back(Dropout({.rate = 0.5, .name = "dropout_1"}));
+    layers.push_back(Dropout({.rate = dropout, .name = "dropout_1"}));
     layers.push_back(Dense({.units = classes, .activation = ActivationKind::softmax, .name = "predictions"}));
   }
   return Sequential(layers, std::string(config.name) + (batch_norm ? "_bn" : ""));

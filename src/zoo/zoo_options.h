@@ -60,6 +60,15 @@ inline int64_t classes_or(const ZooOptions& options, const std::string& network,
   return options.num_classes == 0 ? fallback : options.num_classes;
 }
 
+// A Dropout layer's rate: options.dropout when set, else the network's own. Throws ValueError naming the network
+// when options.dropout is outside [0, 1).
+inline double dropout_or(const ZooOptions& options, const std::string& network, double own_rate) {
+  if (!options.dropout) return own_rate;
+  const double rate = *options.dropout;
+  FOVEA_CHECK(rate >= 0 && rate < 1, ValueError, network, ": dropout must be in [0, 1), got ", rate);
+  return rate;
+}
+
 // The channel axis of a feature map for BatchNormalization: -1 (channels_last) or 1 (channels_first).
 inline int channel_axis(Layout format) { return format == Layout::channels_last ? -1 : 1; }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ struct ZooOptions {
   // false: the network ends with its feature extractor (no classifier head), as Keras's include_top=False.
   bool include_top = true;
   Layout data_format = Layout::channels_last;
+  // When set, every Dropout layer of the network uses this rate (in [0, 1)) instead of its own: one knob for a
+  // network's regularization, which a hyperparameter search can vary. Networks without dropout ignore it.
+  std::optional<double> dropout{};
 };
 
 // The Keras MNIST CNN from the slides: two 3x3 convolutions (32, 64), max pooling, dropout 0.25, dense 128,
