@@ -187,7 +187,8 @@ LossPtr deserialize(const nlohmann::json& json) {
   }
   if (cls == "SparseCategoricalCrossentropy") {
     return std::make_shared<SparseCategoricalCrossentropy>(
-        SparseCategoricalCrossentropyOptions{.from_logits = from_logits, .reduction = reduction});
+        SparseCategoricalCrossentropyOptions{
+            .from_logits = from_logits, .label_smoothing = label_smoothing, .reduction = reduction});
   }
   if (cls == "BinaryCrossentropy") {
     return std::make_shared<BinaryCrossentropy>(BinaryCrossentropyOptions{

@@ -91,12 +91,16 @@ Tensor CategoricalCrossentropy::call(const Tensor& y_true, const Tensor& y_pred)
 }
 
 SparseCategoricalCrossentropy::SparseCategoricalCrossentropy(const SparseCategoricalCrossentropyOptions& options)
-    : Loss("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", options.reduction), options_(options) {}
+    : Loss("SparseCategoricalCrossentropy", "sparse_categorical_crossentropy", options.reduction), options_(options) {
+  check_label_smoothing(class_name(), options.label_smoothing);
+}
 
 nlohmann::json SparseCategoricalCrossentropy::config() const {
   nlohmann::json c = Loss::config();
   c["from_logits"] = options_.from_logits;
   c["ignore_class"] = nullptr;
+  // Only when used: Keras's class has no such argument, so a default config stays one Keras reads.
+  if (options_.label_smoothing > 0) c["label_smoothing"] = options_.label_smoothing;
   return c;
 }
 
@@ -129,6 +133,11 @@ Tensor SparseCategoricalCrossentropy::prepare_y_true(const Tensor& y_true, const
 }
 
 Tensor SparseCategoricalCrossentropy::call(const Tensor& y_true, const Tensor& y_pred) const {
+  if (options_.label_smoothing > 0) {  // y_true is prepare_y_true's one-hot encoding
+    const double s = options_.label_smoothing;
+    return categorical_crossentropy(y_true * (1.0 - s) + s / static_cast<double>(y_pred.dim(-1)), y_pred,
+                                    options_.from_logits, -1);
+  }
   return categorical_crossentropy(y_true, y_pred, options_.from_logits, -1);
 }
 

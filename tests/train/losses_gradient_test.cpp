@@ -45,6 +45,8 @@ TEST(LossGradients, SparseCategoricalCrossentropy) {
   check_gradient(SparseCategoricalCrossentropy(), ids, probabilities());
   check_gradient(SparseCategoricalCrossentropy({.from_logits = true}), ids, logits());
   check_gradient(SparseCategoricalCrossentropy({.from_logits = true}), ids, logits(), f64({3, 1}, {0.5, 2, 1}));
+  check_gradient(SparseCategoricalCrossentropy({.from_logits = true, .label_smoothing = 0.2}), ids, logits());
+  check_gradient(SparseCategoricalCrossentropy({.label_smoothing = 0.1}), ids, probabilities());
 }
 
 TEST(LossGradients, BinaryCrossentropy) {

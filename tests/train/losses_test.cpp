@@ -75,6 +75,28 @@ TEST(CategoricalCrossentropy, LabelSmoothingByHand) {
   EXPECT_NEAR(loss(f64({1, 3}, {0, 1, 0}), logits).item(), expected, 1e-12);
 }
 
+TEST(SparseCategoricalCrossentropy, LabelSmoothingByHand) {
+  // PyTorch's CrossEntropyLoss(label_smoothing=0.3) over 3 classes: class 1's target becomes (0.1, 0.8, 0.1).
+  Tensor logits = f64({2, 3}, {0.5, 2.0, -1.0, 1.0, 0.0, 3.0});
+  const double z0 = std::log(std::exp(0.5) + std::exp(2.0) + std::exp(-1.0));
+  const double z1 = std::log(std::exp(1.0) + std::exp(0.0) + std::exp(3.0));
+  const double first = -(0.1 * (0.5 - z0) + 0.8 * (2.0 - z0) + 0.1 * (-1.0 - z0));
+  const double second = -(0.1 * (1.0 - z1) + 0.1 * (0.0 - z1) + 0.8 * (3.0 - z1));  // class 2
+  SparseCategoricalCrossentropy loss({.from_logits = true, .label_smoothing = 0.3});
+  const Tensor ids = Tensor::from_vector({2}, {1, 2}, DType::i64);
+  EXPECT_NEAR(loss(ids, logits).item(), (first + second) / 2, 1e-12);
+  // The same as the one-hot loss with the same smoothing, from probabilities too.
+  CategoricalCrossentropy one_hot({.label_smoothing = 0.3});
+  EXPECT_NEAR(SparseCategoricalCrossentropy({.label_smoothing = 0.3})(ids, softmax(logits)).item(),
+              one_hot(f64({2, 3}, {0, 1, 0, 0, 0, 1}), softmax(logits)).item(), 1e-12);
+  // Stored in the config only when used (Keras's sparse loss has no such argument), and read back.
+  EXPECT_FALSE(SparseCategoricalCrossentropy().config().contains("label_smoothing"));
+  EXPECT_EQ(loss.config()["label_smoothing"], 0.3);
+  EXPECT_NEAR((*deserialize(serialize(loss)))(ids, logits).item(), (first + second) / 2, 1e-12);
+  EXPECT_EQ(error_text([] { SparseCategoricalCrossentropy({.label_smoothing = 1.5}); }),
+            "SparseCategoricalCrossentropy: label_smoothing must be in [0, 1], got 1.5");
+}
+
 TEST(CategoricalCrossentropy, ClassAxisOption) {
   // Classes along axis 0 of each (classes, batch) column pair: the transpose of cce_pred.
   Tensor t = f64({3, 2}, {0, 0, 1, 0, 0, 1});

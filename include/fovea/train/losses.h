@@ -98,6 +98,9 @@ class CategoricalCrossentropy : public Loss {
 
 struct SparseCategoricalCrossentropyOptions {
   bool from_logits = false;
+  // The targets become (1 - s) * onehot + s / num_classes, as PyTorch's CrossEntropyLoss(label_smoothing=s) and
+  // Keras's CategoricalCrossentropy do; Keras's sparse loss lacks the argument. In [0, 1].
+  double label_smoothing = 0.0;
   Reduction reduction = Reduction::sum_over_batch_size;
 };
 
