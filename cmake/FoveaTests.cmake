@@ -18,9 +18,15 @@ if(NOT FOVEA_SANITIZE STREQUAL "thread")
   target_precompile_headers(fovea_tests PRIVATE <gtest/gtest.h> <nlohmann/json.hpp> [["fovea/fovea.h"]]
                             <cmath> <filesystem> <fstream> <functional> <sstream> <string> <vector>)
 endif()
-# tests/cli runs the `fovea` command itself (not among the concurrency tests of a TSan build).
+# tests/cli runs the `fovea` command itself (not among the concurrency tests of a TSan build), and calls fovea
+# train's settings table (tools/fovea/train_settings.*, which a search reads too) directly: the command is no
+# library, so the test binary compiles those sources itself.
 if(NOT FOVEA_SANITIZE STREQUAL "thread")
   add_dependencies(fovea_tests fovea_cli)
+  target_sources(fovea_tests PRIVATE "${PROJECT_SOURCE_DIR}/tools/fovea/train_settings.cpp"
+                                     "${PROJECT_SOURCE_DIR}/tools/fovea/cli_common.cpp")
+  target_include_directories(fovea_tests PRIVATE "${PROJECT_SOURCE_DIR}/tools/fovea")
+  target_link_libraries(fovea_tests PRIVATE CLI11::CLI11)
 endif()
 target_compile_definitions(fovea_tests PRIVATE FOVEA_CLI_PATH="$<TARGET_FILE:fovea_cli>"
                                               FOVEA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

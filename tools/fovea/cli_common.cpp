@@ -166,18 +166,17 @@ std::string& recorded_command_line() {
 }
 }  // namespace
 
+std::string shell_quote(const std::string& arg) {
+  const bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos;
+  if (plain) return arg;
+  std::string quoted = "'";
+  for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 void set_command_line(int argc, const char* const* argv) {
   std::string line;
-  for (int i = 0; i < argc; ++i) {
-    std::string arg = i == 0 ? std::string("fovea") : std::string(argv[i]);
-    const bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;#~!") == std::string::npos;
-    if (!plain) {  // single-quoted for a POSIX shell
-      std::string quoted = "'";
-      for (char c : arg) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-      arg = quoted + "'";
-    }
-    line += (i ? " " : "") + arg;
-  }
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + shell_quote(i == 0 ? std::string("fovea") : argv[i]);
   recorded_command_line() = line;
 }
 

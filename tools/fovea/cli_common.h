@@ -44,6 +44,10 @@ Shape sample_shape(const Model& model);
 // a batch. IoError naming the file when it is neither, ShapeError/ValueError when it does not fit the model.
 Tensor read_input(const std::string& path, const Shape& sample);
 
+// arg as a POSIX shell reads it back: as it is when it holds nothing the shell would interpret, else in single
+// quotes ('my run', 'it'\''s').
+std::string shell_quote(const std::string& arg);
+
 // The command line as typed (main records it), for what a run writes about itself: fovea train -e 3 -o "my run".
 void set_command_line(int argc, const char* const* argv);
 const std::string& command_line();

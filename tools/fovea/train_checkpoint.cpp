@@ -12,19 +12,20 @@
 namespace fovea::cli {
 namespace {
 
-// A flag's value as a person types it: strings without JSON quotes.
+// A flag's value as a person types it: strings without JSON quotes, an unset optional setting as "(not set)".
 std::string flag_value(const nlohmann::json& value) {
+  if (value.is_null()) return "(not set)";
   if (value.is_string()) return value.get<std::string>().empty() ? "''" : value.get<std::string>();
   return value.dump();
 }
 
-// Refuses to resume from a checkpoint whose run had other settings, naming each difference.
-void check_resumable(const nlohmann::json& stored, const nlohmann::json& current, const std::string& checkpoint) {
+// Refuses to resume from a checkpoint whose run had other settings, naming each difference (by name, A-Z).
+void check_resumable(const TrainSettings& stored, const TrainSettings& current, const std::string& checkpoint) {
+  const nlohmann::json was = to_json(stored), is = to_json(current);
   std::string differences;
-  for (const auto& [name, value] : current.items()) {
-    if (stored.contains(name) && stored[name] == value) continue;
-    differences += detail::concat(differences.empty() ? "" : ", ", "--", name, " ",
-                                  stored.contains(name) ? flag_value(stored[name]) : std::string("(not set)"),
+  for (const auto& [name, value] : is.items()) {
+    if (find_setting(name)->role != SettingRole::computes || was[name] == value) continue;
+    differences += detail::concat(differences.empty() ? "" : ", ", "--", name, " ", flag_value(was[name]),
                                   " (this run: ", flag_value(value), ")");
   }
   FOVEA_CHECK(differences.empty(), ValueError, "--resume: ", checkpoint,
@@ -34,7 +35,7 @@ void check_resumable(const nlohmann::json& stored, const nlohmann::json& current
 
 }  // namespace
 
-RunCheckpoint read_run_checkpoint(const std::string& path, const nlohmann::json& settings, std::ostream& log) {
+RunCheckpoint read_run_checkpoint(const std::string& path, const TrainSettings& settings, std::ostream& log) {
   RunCheckpoint out;
   out.loaded = load_model_file(path);
   const nlohmann::json& user = out.loaded.user;
@@ -45,7 +46,13 @@ RunCheckpoint read_run_checkpoint(const std::string& path, const nlohmann::json&
     return out;
   }
   const nlohmann::json stored = run.value("settings", nlohmann::json::object());
-  check_resumable(stored.is_object() ? stored : nlohmann::json::object(), settings, path);
+  TrainSettings stored_settings;
+  try {
+    apply_json(stored_settings, stored.is_object() ? stored : nlohmann::json::object());
+  } catch (const ValueError& e) {
+    throw ValueError(detail::concat("--resume: ", path, ": its stored settings: ", e.what()));
+  }
+  check_resumable(stored_settings, settings, path);
   const nlohmann::json phase = run.value("phase", nlohmann::json());
   out.phase = phase.is_string() && phase.get<std::string>() == "fine-tune" ? TrainPhase::fine_tune : TrainPhase::head;
   const nlohmann::json end = run.value("fine_tune_end", nlohmann::json());

@@ -11,6 +11,7 @@
 #include "fovea/io/json.h"
 #include "fovea/io/model_file.h"
 #include "fovea/train/callbacks.h"
+#include "train_settings.h"
 
 namespace fovea::cli {
 
@@ -26,13 +27,16 @@ struct RunCheckpoint {
 };
 
 // Reads the checkpoint at path and checks that it belongs to a run with these settings: a ValueError names each
-// setting that differs. Notes (another thread count, a checkpoint from an older fovea without settings) go to log.
-RunCheckpoint read_run_checkpoint(const std::string& path, const nlohmann::json& settings, std::ostream& log);
+// setting that differs (epochs may: training longer). The stored settings are read as a --settings file is, so a
+// setting the checkpoint lacks (written before the setting existed) has its default. Notes (another thread count,
+// a checkpoint from an older fovea without settings) go to log.
+RunCheckpoint read_run_checkpoint(const std::string& path, const TrainSettings& settings, std::ostream& log);
 
 // Writes the checkpoint at the end of every epoch. It must come last among fit's callbacks, so that the states it
 // stores are those after the epoch: it stores the states of the callbacks before it in `callbacks` (fit's list).
 class CheckpointWriter : public Callback {
  public:
+  // settings: to_json(the run's settings).
   CheckpointWriter(std::string path, nlohmann::json user, nlohmann::json settings,
                    const std::vector<CallbackPtr>* callbacks);
   void set_phase(TrainPhase phase, int64_t fine_tune_end);

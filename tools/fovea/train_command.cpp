@@ -17,6 +17,7 @@
 #include "run_report.h"
 #include "commands.h"
 #include "train_checkpoint.h"
+#include "train_settings.h"
 #include "fovea/core/error.h"
 #include "fovea/core/rng.h"
 #include "fovea/core/threading.h"
@@ -27,43 +28,14 @@
 #include "fovea/models/preprocessing.h"
 #include "fovea/models/transfer.h"
 #include "fovea/train/callbacks.h"
+#include "fovea/train/losses.h"
 #include "fovea/train/metrics.h"
+#include "fovea/train/schedules.h"
 #include "fovea/train/training.h"
 
 namespace fovea::cli {
 
 namespace {
-
-struct TrainArgs {
-  std::string model = "mnist-cnn";
-  std::string data = "fashion-mnist";
-  int64_t epochs = 12;
-  int64_t batch_size = 128;
-  std::string optimizer = "adam";
-  double learning_rate = 0;  // 0: the optimizer's default
-  std::string augment;
-  std::string normalize = "min_max";
-  double validation_split = 0.1;
-  int64_t limit = 0;       // training samples used (0: all)
-  int64_t limit_test = 0;  // test samples used (0: all)
-  int64_t patience = 0;    // early stopping on val_loss (0: off)
-  uint64_t seed = 42;
-  int threads = 0;
-  int workers = 1;
-  std::string output = "fovea-output";
-  bool resume = false;
-  bool skip_bad_samples = false;
-  int64_t image_height = 0, image_width = 0;
-  int verbose = -1;
-  bool json = false;
-  bool report = true;  // report.html in the output folder
-  // Class selection and transfer learning.
-  std::string classes;     // "5-9" or "0,2,4": keep these classes, relabelled from 0
-  std::string base;        // a trained model file whose features are reused
-  int cut = 1;             // layers removed from the base's end (its classifier)
-  int64_t fine_tune_epochs = 0;
-  double fine_tune_lr = 0;  // 0: a tenth of the head's learning rate
-};
 
 // "5-9" -> {5, 6, 7, 8, 9}; "0,2,4" -> {0, 2, 4}.
 std::vector<int64_t> parse_classes(const std::string& text) {
@@ -95,35 +67,56 @@ std::shared_ptr<Model> transfer_model(Model& base, int cut, int64_t num_classes)
   return std::make_shared<Model>(features.inputs(), std::vector<SymbolicTensor>{head}, "transfer");
 }
 
-OptimizerPtr make_optimizer(const TrainArgs& args) {
-  return args.learning_rate > 0 ? optimizers::from_name(args.optimizer, args.learning_rate)
-                                : optimizers::from_name(args.optimizer);
+// The learning-rate schedule of a phase of `steps` updates starting at `rate` (nullptr: constant). Exponential and
+// step decay by lr-decay-rate every lr-decay-epochs (Keras's ExponentialDecay, smooth or staircase: PyTorch's
+// StepLR); cosine decays to 0 at the phase's last step (Keras's CosineDecay); one-cycle is PyTorch's OneCycleLR
+// with `rate` as its peak.
+LearningRateSchedulePtr make_schedule(const TrainSettings& args, double rate, int64_t steps, int64_t steps_per_epoch) {
+  if (args.lr_schedule == "cosine") {
+    return schedules::CosineDecay({.initial_learning_rate = rate, .decay_steps = std::max<int64_t>(steps, 1)});
+  }
+  if (args.lr_schedule == "exponential" || args.lr_schedule == "step") {
+    const double decay_steps = std::round(args.lr_decay_epochs * static_cast<double>(steps_per_epoch));
+    return schedules::ExponentialDecay({.initial_learning_rate = rate,
+                                        .decay_steps = std::max<int64_t>(static_cast<int64_t>(decay_steps), 1),
+                                        .decay_rate = args.lr_decay_rate,
+                                        .staircase = args.lr_schedule == "step"});
+  }
+  if (args.lr_schedule == "one-cycle") {
+    return schedules::OneCycle({.max_lr = rate, .total_steps = std::max<int64_t>(steps, 2)});
+  }
+  return nullptr;
 }
 
-// The settings that decide what a run computes, as given (defaults included): a checkpoint stores them, and
-// --resume refuses a checkpoint written with other ones. --epochs may grow (training longer), and --workers,
-// --threads and --verbose change how a run goes, not what it computes.
-nlohmann::json run_settings(const TrainArgs& args) {
-  return {{"model", args.model},
-          {"data", args.data},
-          {"batch-size", args.batch_size},
-          {"optimizer", args.optimizer},
-          {"lr", args.learning_rate},
-          {"augment", args.augment},
-          {"normalize", args.normalize},
-          {"validation-split", args.validation_split},
-          {"limit", args.limit},
-          {"limit-test", args.limit_test},
-          {"early-stopping", args.patience},
-          {"seed", args.seed},
-          {"skip-bad-samples", args.skip_bad_samples},
-          {"image-height", args.image_height},
-          {"image-width", args.image_width},
-          {"classes", args.classes},
-          {"base", args.base},
-          {"cut", args.cut},
-          {"fine-tune-epochs", args.fine_tune_epochs},
-          {"fine-tune-lr", args.fine_tune_lr}};
+// The optimizer of a phase of `steps` updates at `rate` (0: the optimizer's default), with the settings' momentum,
+// weight decay, clipping and schedule. Without those it is what from_name(optimizer, rate) makes, as before they
+// existed, so a run with the defaults computes what it did.
+OptimizerPtr make_optimizer(const TrainSettings& args, double rate, int64_t steps, int64_t steps_per_epoch) {
+  nlohmann::json config = nlohmann::json::object();
+  if (rate > 0) config["learning_rate"] = rate;
+  if (args.momentum > 0) config["momentum"] = args.momentum;
+  if (args.nesterov) config["nesterov"] = true;
+  if (args.weight_decay) config["weight_decay"] = *args.weight_decay;
+  if (args.clipnorm > 0) config["clipnorm"] = args.clipnorm;
+  if (args.clipvalue > 0) config["clipvalue"] = args.clipvalue;
+  const double start = rate > 0 ? rate : optimizers::from_name(args.optimizer)->learning_rate();
+  if (LearningRateSchedulePtr schedule = make_schedule(args, start, steps, steps_per_epoch)) {
+    config["learning_rate"] = schedules::to_json(schedule);
+  }
+  return optimizers::from_json({{"class_name", args.optimizer}, {"config", config}});
+}
+
+// The loss `fovea train` minimizes: sparse categorical cross-entropy, with the settings' label smoothing.
+losses::LossPtr make_loss(const TrainSettings& args) {
+  return std::make_shared<losses::SparseCategoricalCrossentropy>(
+      losses::SparseCategoricalCrossentropyOptions{.label_smoothing = args.label_smoothing});
+}
+
+// fit's updates per epoch: the training samples left after the validation split (held out as fit does), in
+// batches, the last one partial.
+int64_t steps_per_epoch(const TrainSettings& args, int64_t samples) {
+  const auto held = static_cast<int64_t>(static_cast<double>(samples) * args.validation_split);
+  return std::max<int64_t>((samples - held + args.batch_size - 1) / args.batch_size, 1);
 }
 
 void write_json(const std::filesystem::path& path, const nlohmann::json& value) {
@@ -132,8 +125,9 @@ void write_json(const std::filesystem::path& path, const nlohmann::json& value) 
   FOVEA_CHECK(out.good(), IoError, path.string(), ": cannot write");
 }
 
-void run_train(const TrainArgs& args) {
+void run_train(const TrainSettings& args) {
   namespace fs = std::filesystem;
+  check_settings(args);
   apply_threads(args.threads);
   manual_seed(args.seed);
   // With --json, stdout carries only the result; everything for people goes to stderr.
@@ -161,11 +155,13 @@ void run_train(const TrainArgs& args) {
     data.num_classes = static_cast<int64_t>(keep.size());
   }
   Dataset train = take(data.train, args.limit);
-  Dataset test = take(data.test, args.limit_test);
+  // --no-test: a search's trial leaves the test split alone, to be looked at once, at the end.
+  Dataset test = args.no_test ? Dataset() : take(data.test, args.limit_test);
   data.train = Dataset();  // train and test are the only holders now, so they can be normalized in place
   data.test = Dataset();
-  log << "Data: " << data.description << " (" << train.size() << " training, " << test.size()
-      << " test samples, " << data.num_classes << " classes)\n";
+  log << "Data: " << data.description << " (" << train.size() << " training, "
+      << (args.no_test ? std::string("the test split left out (--no-test)") : std::to_string(test.size()) + " test")
+      << " samples, " << data.num_classes << " classes)\n";
 
   // Statistics come from the training split only and go into the model as its first layer, so that the model file
   // takes stored pixels as they are. A transferred model keeps its base's normalization, since its features were
@@ -186,21 +182,24 @@ void run_train(const TrainArgs& args) {
 
   fs::create_directories(args.output);
   const fs::path checkpoint = fs::path(args.output) / "checkpoint.fovea";
-  const nlohmann::json settings = run_settings(args);
+  const nlohmann::json settings = to_json(args);
+  const int64_t epoch_steps = steps_per_epoch(args, train.size());
   // A fine-tuning run has two phases: the new head alone for --epochs, then everything for --fine-tune-epochs.
   const bool fine_tunes = !args.base.empty() && args.fine_tune_epochs > 0;
   std::shared_ptr<Model> model;
   RunCheckpoint resumed;  // where an interrupted run stopped (epoch -1: starting afresh)
   if (args.resume && fs::exists(checkpoint)) {
-    resumed = read_run_checkpoint(checkpoint.string(), settings, log);
+    resumed = read_run_checkpoint(checkpoint.string(), args, log);
     // The model holds its normalization; a checkpoint of fovea 0.1 kept it beside the model, for data it normalized
     // itself.
     FOVEA_CHECK(!has_stored_normalizer(resumed.loaded.user), ValueError, "--resume: ", checkpoint.string(),
                 " was written by fovea 0.1, which kept the input normalization outside the model; train afresh "
                 "into another output folder (-o)");
     model = resumed.loaded.model;
-    model->compile({.optimizer = resumed.loaded.optimizer ? resumed.loaded.optimizer : make_optimizer(args),
-                    .loss = "sparse_categorical_crossentropy",
+    model->compile({.optimizer = resumed.loaded.optimizer
+                                     ? resumed.loaded.optimizer
+                                     : make_optimizer(args, args.learning_rate, args.epochs * epoch_steps, epoch_steps),
+                    .loss = make_loss(args),
                     .metrics = {"accuracy"}});
     // Dropout continues from where the interrupted run's draws stopped.
     if (!resumed.loaded.generator_state.empty()) DefaultGenerator()->set_state(resumed.loaded.generator_state);
@@ -208,15 +207,19 @@ void run_train(const TrainArgs& args) {
         << "\n";
   } else if (base.model) {
     model = with_normalization(transfer_model(*base.model, args.cut, data.num_classes));
-    model->compile({.optimizer = make_optimizer(args), .loss = "sparse_categorical_crossentropy",
+    model->compile({.optimizer = make_optimizer(args, args.learning_rate, args.epochs * epoch_steps, epoch_steps),
+                    .loss = make_loss(args),
                     .metrics = {"accuracy"}});
     log << "Transferring the features of " << args.base << " (frozen; " << args.cut << " layer(s) replaced)\n";
   } else {
     const Shape& shape = train.images.shape();
     const Shape input_shape(shape.begin() + 1, shape.end());  // one sample: the batch axis dropped
     model = with_normalization(
-        load_model_source(args.model, {.input_shape = input_shape, .num_classes = data.num_classes}).model);
-    model->compile({.optimizer = make_optimizer(args), .loss = "sparse_categorical_crossentropy",
+        load_model_source(args.model,
+                          {.input_shape = input_shape, .num_classes = data.num_classes, .dropout = args.dropout})
+            .model);
+    model->compile({.optimizer = make_optimizer(args, args.learning_rate, args.epochs * epoch_steps, epoch_steps),
+                    .loss = make_loss(args),
                     .metrics = {"accuracy"}});
   }
   if (args.verbose != 0) log << model->summary();
@@ -231,7 +234,6 @@ void run_train(const TrainArgs& args) {
                                {"classes", std::to_string(data.num_classes)},
                                {"parameters", std::to_string(model->count_params())}},
                      .class_names = data.class_names};
-  run.settings["epochs"] = args.epochs;
   const fs::path report_path = fs::path(args.output) / "report.html";
 
   std::shared_ptr<Augmentation> augmentation;
@@ -256,7 +258,7 @@ void run_train(const TrainArgs& args) {
   };
   // The report, rewritten after every epoch: a resumed run's page starts with the epochs history.csv already holds.
   std::shared_ptr<viz::ReportCallback> report;
-  if (args.report) {
+  if (!args.no_report) {
     write_json(fs::path(args.output) / "run.json", to_json(run));
     viz::TrainingReport page = report_skeleton(run, *model);
     if (initial_epoch > 0 && fs::exists(history_path)) read_history_csv(history_path, page);
@@ -295,9 +297,12 @@ void run_train(const TrainArgs& args) {
     int64_t fine_tune_end = resumed.fine_tune_end;
     if (!resumed_in_fine_tuning) {
       set_trainable(*model, true);
-      const double rate = args.fine_tune_lr > 0 ? args.fine_tune_lr : model->optimizer().learning_rate() / 10;
-      model->compile({.optimizer = optimizers::from_name(args.optimizer, rate),
-                      .loss = "sparse_categorical_crossentropy",
+      // A tenth of the head's starting rate (a schedule may have decayed it to nothing by now).
+      const double head_rate =
+          args.learning_rate > 0 ? args.learning_rate : optimizers::from_name(args.optimizer)->learning_rate();
+      const double rate = args.fine_tune_lr > 0 ? args.fine_tune_lr : head_rate / 10;
+      model->compile({.optimizer = make_optimizer(args, rate, args.fine_tune_epochs * epoch_steps, epoch_steps),
+                      .loss = make_loss(args),
                       .metrics = {"accuracy"}});
       log << "Fine-tuning all layers at learning rate " << rate << "\n";
       fit_options.initial_epoch = initial_epoch + static_cast<int64_t>(history.epochs().size());
@@ -350,8 +355,8 @@ void run_train(const TrainArgs& args) {
     const double at_end = std::chrono::duration<double>(std::chrono::steady_clock::now() - end_start).count();
     log << "Report: " << report_path.string() << " (" << report->pages_written() - 1
         << " pages written during training in " << std::lround(during * 1000) << " ms, "
-        << (seconds > 0 ? 100 * during / seconds : 0.0) << "% of the training time; the last page, with the test "
-        << "split's pictures, " << std::lround(at_end * 1000) << " ms)\n";
+        << (seconds > 0 ? 100 * during / seconds : 0.0) << "% of the training time; the last page"
+        << (test.size() > 0 ? ", with the test split's pictures, " : " ") << std::lround(at_end * 1000) << " ms)\n";
   }
   if (args.json) std::cout << result.dump(2) << "\n";
 }
@@ -359,66 +364,20 @@ void run_train(const TrainArgs& args) {
 }  // namespace
 
 void add_train_command(CLI::App& app) {
-  auto args = std::make_shared<TrainArgs>();
+  auto given = std::make_shared<TrainSettings>();  // what the command line sets
+  auto settings_file = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "train", "Train a model (default: the slides' MNIST CNN on Fashion-MNIST), evaluate it on the test split, "
                "and write model.fovea, history.csv and metrics.json into the output folder");
-  cmd->add_option("-m,--model", args->model, "zoo name, JSON config or model file")->capture_default_str();
-  cmd->add_option("-d,--data", args->data,
-                  "fashion-mnist, mnist-digits, idx:DIR, cifar10:DIR, cifar100:DIR, folder:DIR, "
-                  "csv:TRAIN[,TEST], npy:X,Y[,XTEST,YTEST]")
-      ->capture_default_str();
-  cmd->add_option("-e,--epochs", args->epochs)->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd->add_option("-b,--batch-size", args->batch_size)->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--optimizer", args->optimizer, "sgd, adam, adamw, adagrad, adadelta, rmsprop, adamax, nadam")
-      ->capture_default_str();
-  cmd->add_option("--lr,--learning-rate", args->learning_rate, "0: the optimizer's default")
-      ->capture_default_str()
-      ->check(number_in(0, std::numeric_limits<double>::max(), "a learning rate >= 0 (0: the optimizer's default)"));
-  cmd->add_option("--augment", args->augment,
-                  "augmentation, e.g. flip,crop=2,rotation=0.05 (applied to the normalized images)");
-  cmd->add_option("--normalize", args->normalize, "min_max, z_score or none (fitted on the training split)")
-      ->capture_default_str();
-  cmd->add_option("--validation-split", args->validation_split)
-      ->capture_default_str()
-      ->check(number_in(0, std::nextafter(1.0, 0.0), "a fraction of the training samples, at least 0 and below 1"));
-  cmd->add_option("--limit", args->limit, "use the first N training samples (0: all)")->check(non_negative());
-  cmd->add_option("--limit-test", args->limit_test, "use the first N test samples (0: all)")->check(non_negative());
-  cmd->add_option("--early-stopping", args->patience, "stop after N epochs without val_loss improvement")
-      ->check(non_negative());
-  cmd->add_option("--seed", args->seed)
-      ->capture_default_str()
-      ->check(number_in(0, 18446744073709551615.0, "a seed from 0 to 18446744073709551615"));
-  cmd->add_option("--threads", args->threads, "compute threads (0: all cores)")->check(thread_count());
-  cmd->add_option("--workers", args->workers, "background data threads")
-      ->capture_default_str()
-      ->check(number_in(0, 256, "a number of data threads from 0 to 256"));
-  cmd->add_option("-o,--output", args->output, "the folder to write into")->capture_default_str();
-  cmd->add_flag("--resume", args->resume, "continue from OUTPUT/checkpoint.fovea when it exists");
-  cmd->add_flag("--skip-bad-samples", args->skip_bad_samples, "log and skip unreadable samples instead of failing");
-  cmd->add_option("--image-height", args->image_height, "resize folder images to this height")
-      ->check(number_in(0, 65536, "a height in pixels from 1 to 65536 (0: as stored)"));
-  cmd->add_option("--image-width", args->image_width, "resize folder images to this width")
-      ->check(number_in(0, 65536, "a width in pixels from 1 to 65536 (0: as stored)"));
-  cmd->add_option("--classes", args->classes, "keep only these classes, relabelled from 0 (e.g. 5-9 or 0,2,4)");
-  cmd->add_option("--base", args->base, "transfer learning: reuse the frozen features of this trained model file");
-  cmd->add_option("--cut", args->cut, "with --base: layers removed from the base's end")
-      ->capture_default_str()
-      ->check(positive());
-  cmd->add_option("--fine-tune-epochs", args->fine_tune_epochs,
-                  "with --base: epochs of fine-tuning all layers after training the new head")
-      ->check(non_negative());
-  cmd->add_option("--fine-tune-lr", args->fine_tune_lr, "fine-tuning learning rate (0: a tenth of --lr)")
-      ->check(number_in(0, std::numeric_limits<double>::max(), "a learning rate >= 0 (0: a tenth of --lr)"));
-  cmd->add_option("-v,--verbose", args->verbose, "0 silent, 1 progress bar, 2 one line per epoch, -1 auto")
-      ->capture_default_str()
-      ->check(number_in(-1, 2, "-1 (auto), 0, 1 or 2"));
-  cmd->add_flag("!--no-report", args->report,
-                 "do not write report.html (curves, confusion matrix, filters, Grad-CAM; see fovea report)");
-  cmd->add_flag("--json", args->json, "print the final metrics as JSON on stdout");
-  cmd->callback([args] {
-    prepare_output_folder(args->output);
-    run_train(*args);
+  cmd->add_option("--settings", *settings_file,
+                  "a JSON object of settings named as these options (e.g. {\"lr\": 0.01, \"batch-size\": 64}); "
+                  "options given here override it");
+  auto options = std::make_shared<TrainOptions>(*cmd, *given);
+  cmd->callback([given, settings_file, options] {
+    TrainSettings settings = settings_file->empty() ? TrainSettings() : read_settings_file(*settings_file);
+    options->copy_given(*given, settings);
+    prepare_output_folder(settings.output);
+    run_train(settings);
   });
 }
 
