@@ -44,12 +44,14 @@ int main(int argc, char** argv) {
     std::map<int64_t, std::shared_ptr<Model>> models;  // by trial: a promoted trial continues its model
     auto objective = [&](const tune::Config& config, const tune::TrialStep& step) {
       std::shared_ptr<Model>& model = models[step.trial];
-      if (!step.continues || !model) model = small_cnn(config);
+      // A step continues its trial's model; after a restart (the earlier step came from the journal) it trains a
+      // new one for the whole budget.
+      const bool continues = step.continues && model;
+      if (!continues) model = small_cnn(config);
       History history = model->fit(train, {.epochs = static_cast<int64_t>(step.budget),
                                            .validation_split = 0.1,
                                            .verbose = 0,
-                                           .initial_epoch = step.continues ? static_cast<int64_t>(step.previous_budget)
-                                                                           : 0,
+                                           .initial_epoch = continues ? static_cast<int64_t>(step.previous_budget) : 0,
                                            .seed = 42});
       return history.at("val_accuracy").back();
     };
