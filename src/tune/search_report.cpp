@@ -411,10 +411,14 @@ std::string best_section(const SearchReport& report, const std::optional<StepRec
 std::string charts_sections(const SearchReport& report, const std::vector<Axis>& axes, bool any_value,
                             bool chart_library_missing) {
   std::ostringstream out;
-  out << "<section id=\"knobs\"><h2>Score against each knob</h2>";
   if (chart_library_missing) {
-    out << "<p class=\"missing\">" << viz::kChartsMissing << " The trials are in the table below.</p>";
-  } else if (!any_value) {
+    // Empty canvases would leave three blank screens between the best trial and the table.
+    out << "<section id=\"charts\"><h2>Charts</h2><p class=\"missing\">" << viz::kChartsMissing
+        << " The trials are in the table below.</p></section>";
+    return out.str();
+  }
+  out << "<section id=\"knobs\"><h2>Score against each knob</h2>";
+  if (!any_value) {
     out << "<p class=\"note\">No step has finished yet.</p>";
   }
   out << "<p class=\"note\">One point per finished step: " << html_escape(report.objective)
@@ -443,7 +447,7 @@ std::string trials_section(const SearchReport& report, const std::vector<TrialRo
                            const std::optional<StepRecord>& best, const std::vector<std::string>& knobs) {
   std::ostringstream out;
   out << "<section id=\"trials\"><h2>Trials</h2><div class=\"scroll\"><table class=\"numbers trials\"><tr>"
-      << "<th>trial</th><th>status</th><th>budget</th><th>" << html_escape(report.objective)
+      << "<th>trial</th><th class=\"status\">status</th><th>budget</th><th>" << html_escape(report.objective)
       << "</th><th>seconds</th><th>steps</th><th class=\"config\">config</th></tr>";
   for (const TrialRow& row : rows) {
     const std::string status = trial_status(row);
@@ -460,7 +464,7 @@ std::string trials_section(const SearchReport& report, const std::vector<TrialRo
   // Every step, for a bandit search's promotions (and for reading the numbers when the charts are missing).
   out << "<details><summary>All " << report.steps.size() << " steps, in start order</summary><div class=\"scroll\">"
       << "<table class=\"numbers\"><tr><th>trial</th><th>bracket</th><th>rung</th><th>round</th><th>budget</th>"
-      << "<th>status</th><th>" << html_escape(report.objective) << "</th><th>seconds</th></tr>";
+      << "<th class=\"status\">status</th><th>" << html_escape(report.objective) << "</th><th>seconds</th></tr>";
   for (const StepRecord& record : report.steps) {
     const TrialStep& step = record.step;
     std::string status = status_name(record.status);

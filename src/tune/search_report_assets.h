@@ -11,7 +11,7 @@ inline constexpr std::string_view kSearchReportStyle = R"css(
 .colour-scale { display: flex; align-items: center; gap: .5rem; font-size: 13px; color: var(--muted); margin-top: .4rem; }
 .colour-scale .bar { display: inline-block; width: 240px; height: 10px; border-radius: 2px; }
 .best-value { font-size: 1.05rem; margin: 0 0 .5rem; }
-table.trials td.config, table.trials th.config, table.numbers td.status { text-align: left; }
+table.trials td.config, table.trials th.config, table.numbers td.status, table.numbers th.status { text-align: left; }
 table.trials tr.best td { background: #eef6f3; font-weight: 600; }
 table.trials tr.failed td.status { color: #9b2c2c; }
 ul.messages { margin: 0; padding-left: 1.2rem; font-size: 14px; }
@@ -56,7 +56,13 @@ inline constexpr std::string_view kSearchReportScript = R"js(
     }).filter(function (d) { return d.data.length > 0; });
     const x = { title: { display: true, text: knob.name + (knob.kind === 'log' ? ' (log scale)' : '') } };
     if (knob.kind === 'log') {
-      x.type = 'logarithmic';
+      // Chart.js labels 1 to 9 times each power of ten, which crowd each other: keep 1 (and 2 and 5 when the range
+      // spans less than two decades).
+      const fewDecades = Math.log10(knob.max / knob.min) < 2;
+      Object.assign(x, { type: 'logarithmic', ticks: { maxRotation: 0, callback: function (v) {
+        const m = Math.round(v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9)) * 1000) / 1000;
+        return m === 1 || (fewDecades && (m === 2 || m === 5)) ? fmt(v) : '';
+      } } });
     } else if (category) {
       Object.assign(x, {
         type: 'linear', min: -0.5, max: knob.categories.length - 0.5, grid: { display: false },
@@ -89,7 +95,7 @@ inline constexpr std::string_view kSearchReportScript = R"js(
     new Chart(progress, {
       type: 'scatter',
       data: { datasets: [
-        { type: 'line', label: 'best so far', data: bestLine, stepped: 'after', borderColor: '#2c728e',
+        { type: 'line', label: 'best so far', data: bestLine, stepped: 'before', borderColor: '#2c728e',
           backgroundColor: '#2c728e', borderWidth: 2.5, pointRadius: 0, pointHoverRadius: 4 },
         { label: 'each step', data: points, backgroundColor: 'rgba(232,112,42,0.55)',
           borderColor: 'rgba(232,112,42,0.9)', pointRadius: 3 }
