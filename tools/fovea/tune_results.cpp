@@ -181,19 +181,7 @@ void SearchReportWriter::on_event(const tune::SearchEvent& event) {
   if (event.kind == Kind::ended && !event.replayed) write();
 }
 
-void SearchReportWriter::write() {
-  int64_t done = 0, failed = 0, stopped = 0, running = 0;
-  for (const tune::StepRecord& step : report_.steps) {
-    done += step.status == tune::StepRecord::Status::done;
-    failed += step.status == tune::StepRecord::Status::failed;
-    running += step.status == tune::StepRecord::Status::running;
-    stopped += step.stopped;
-  }
-  report_.status = std::string(report_.live ? "running: " : "finished: ") + std::to_string(report_.steps.size()) +
-                   " steps, " + std::to_string(done) + " done, " + std::to_string(stopped) + " stopped early, " +
-                   std::to_string(failed) + " failed" + (running > 0 ? ", " + std::to_string(running) + " running" : "");
-  tune::write_search_report(path_.string(), report_);
-}
+void SearchReportWriter::write() { tune::write_search_report(path_.string(), report_); }
 
 void SearchReportWriter::finish(const tune::SearchResult& result, const std::string& best_command) {
   report_.live = false;
