@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -44,7 +46,12 @@ std::pair<double, double> unit_bounds(const Knob& knob) {
 double snap(const Knob& knob, double x) {
   if (discrete(knob)) {
     const double k = std::clamp(std::round((x - knob.low) / knob.step), 0.0, static_cast<double>(last_index(knob)));
-    return knob.low + k * knob.step;
+    const double value = knob.low + k * knob.step;
+    if (knob.kind == KnobKind::int_range) return value;
+    // 0.1 * 3 is 0.30000000000000004: 15 significant digits give the 0.3 a person wrote and reads in a config.
+    char text[32];
+    std::snprintf(text, sizeof text, "%.15g", value);
+    return std::strtod(text, nullptr);
   }
   return std::clamp(x, knob.low, knob.high);
 }
@@ -222,6 +229,8 @@ std::vector<nlohmann::json> Knob::grid_values(int64_t points) const {
     double x = 0;
     if (points == 1) {
       x = external(*this, (a + b) / 2);
+    } else if (i == 0) {
+      x = low;
     } else if (i == points - 1) {
       x = top;  // exactly, without exp(log(top))'s rounding
     } else {
