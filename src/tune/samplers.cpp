@@ -49,8 +49,8 @@ ConfigSampler tpe_sampler(const SearchSpace& space, const TpeOptions& tpe) {
     for (int64_t i = 0; i < count; ++i) {
       drawn.configs.push_back(from_model[static_cast<size_t>(i)] ? modelled[next++] : space.sample(gen));
     }
-    drawn.note = ::fovea::detail::concat(n_model, " configs from TPE on ", fit_on->size(), " results at budget ",
-                                         short_number(fit_budget), ", ", count - n_model, " at random");
+    drawn.note = ::fovea::detail::concat("TPE on ", fit_on->size(), " results at budget ", short_number(fit_budget),
+                                         " drew ", n_model, ", random ", count - n_model);
     return drawn;
   };
 }
