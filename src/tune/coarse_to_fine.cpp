@@ -89,9 +89,14 @@ class CoarseToFine : public Strategy {
       narrowed.low = original.from_unit(std::max(0.0, *low_u - margin)).get<double>();
       narrowed.high = original.from_unit(std::min(1.0, *high_u + margin)).get<double>();
       if (original.kind == KnobKind::float_range && narrowed.low == narrowed.high) {
-        // A float with a coarse step collapsed onto one grid point: keep a neighbour, as a float range needs two.
-        narrowed.high = original.from_unit(std::min(1.0, *high_u + 2 * margin + 1.0 / 64)).get<double>();
-        if (narrowed.low == narrowed.high) narrowed.low = original.low;
+        // A float with a coarse step collapsed onto one grid point; a float range needs two, so take a neighbour.
+        const double share = 2 * original.to_unit(original.low);  // each grid point's part of the unit interval
+        const double u = original.to_unit(narrowed.low);
+        if (u + share <= 1) {
+          narrowed.high = original.from_unit(u + share).get<double>();
+        } else {
+          narrowed.low = original.from_unit(u - share).get<double>();
+        }
       }
       Knob& current = ranges_[k];
       say(::fovea::detail::concat("round ", round_ + 1, ": ", original.name, " in [", value_text(original, narrowed.low), ", ",

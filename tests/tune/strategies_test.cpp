@@ -62,6 +62,32 @@ struct SearchRun {
   std::vector<int64_t> stopped;
 };
 
+// Runs the strategy to its end as a pool of `workers` would, each step's result coming back at a moment a seeded
+// generator picks, while the others run (suggestions are taken whenever a worker is free).
+SearchRun drive_pool(Strategy& strategy, const Objective& objective, int workers, uint64_t seed) {
+  SearchRun run;
+  Generator order(seed);
+  std::vector<TrialStep> running;
+  for (int guard = 0; !strategy.finished() && guard < 100000; ++guard) {
+    while (static_cast<int>(running.size()) < workers) {
+      auto step = strategy.suggest();
+      if (!step) break;
+      run.steps.push_back(*step);
+      running.push_back(*step);
+    }
+    if (running.empty()) {
+      ADD_FAILURE() << "nothing to run, yet not finished";
+      break;
+    }
+    const auto pick = static_cast<size_t>(order.uniform() * static_cast<double>(running.size()));
+    run.results.push_back(objective(running[pick]));
+    running.erase(running.begin() + static_cast<std::ptrdiff_t>(pick));
+    strategy.report(run.results.back());
+  }
+  EXPECT_TRUE(strategy.finished());
+  return run;
+}
+
 // Runs the strategy to its end. Sequential: one step at a time. Parallel: every step it will give at once, their
 // results reported in reverse order (as if the later ones finished first).
 SearchRun drive(Strategy& strategy, const Objective& objective, bool parallel) {
@@ -126,6 +152,10 @@ TEST(Strategies, RepeatForASeedAndForAnyOrderOfResults) {
     const json first = steps_json(drive(space, options).steps);
     EXPECT_EQ(steps_json(drive(space, options).steps), first);
     EXPECT_EQ(steps_json(drive(space, options, /*parallel=*/true).steps), first);
+    for (const uint64_t order : {1, 2}) {
+      auto strategy = make_strategy(space, options);
+      EXPECT_EQ(steps_json(drive_pool(*strategy, kToy, 3, order).steps), first) << "pool order " << order;
+    }
   }
 }
 
@@ -480,6 +510,24 @@ TEST(CoarseToFine, ARoundWaitsForThePreviousOne) {
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->round, 1);
   EXPECT_EQ(next->trial, 3);
+}
+
+TEST(CoarseToFine, AFloatWithACoarseStepKeepsTwoValues) {
+  SearchSpace space;
+  space.add(float_range("dropout", 0, 0.4, {.step = 0.2}));
+  const Objective objective = scored_by([](const TrialStep& s) {
+    const double d = s.config.at("dropout").get<double>() - 0.2;
+    return -d * d;
+  });
+  const SearchRun run =
+      drive(space, {.name = "coarse-to-fine", .trials = 12, .rounds = 2, .seed = 1}, false, objective);
+  // The best three are all 0.2: the range keeps a neighbour, since a float range needs two values.
+  EXPECT_EQ(run.messages.at(1), "round 2: dropout in [0.2, 0.4] (was [0, 0.4])");
+  for (const TrialStep& s : run.steps) {
+    if (s.round == 1) {
+      EXPECT_GE(s.config.at("dropout").get<double>(), 0.2);
+    }
+  }
 }
 
 TEST(Bohb, DrawsLaterBracketsFromTpe) {
