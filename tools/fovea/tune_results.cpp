@@ -217,7 +217,7 @@ void finish_search(const fs::path& output, const TuneSpaceFile& file, const nloh
       settings["model"] = model_path.string();
       best["model_config"] = *model;
     }
-    command = "fovea train " + train_command_line(settings);
+    command = command_line(from_json(settings));
     best.update({{"trial", step.step.trial},
                  {"budget", step.step.budget},
                  {"value", *step.value},

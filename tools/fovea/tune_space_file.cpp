@@ -13,18 +13,16 @@ namespace fovea::cli {
 
 namespace {
 
-// What `fovea tune` passes to every trial, and the budget: not the space's to set.
-const std::vector<std::string> kSetBySearch = {"epochs", "output", "resume", "threads", "verbose", "json",
-                                               "settings", "no-test", "test", "report"};
-
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
   return out;
 }
 
+// The budget (epochs) and how a trial runs (threads, output, ...) are fovea tune's to decide, not the space's.
 bool set_by_search(const std::string& name) {
-  return std::find(kSetBySearch.begin(), kSetBySearch.end(), name) != kSetBySearch.end();
+  const SettingSpec* spec = find_setting(name);
+  return name == "epochs" || (spec != nullptr && spec->role == SettingRole::runs);
 }
 
 nlohmann::ordered_json read_json_file(const std::string& path, const std::string& what) {
@@ -40,8 +38,6 @@ nlohmann::ordered_json read_json_file(const std::string& path, const std::string
 }
 
 }  // namespace
-
-const std::vector<std::string>& settings_the_search_sets() { return kSetBySearch; }
 
 TuneSpaceFile parse_space_file(const nlohmann::ordered_json& document, const std::string& path) {
   FOVEA_CHECK(document.is_object(), ValueError, path, ": a search space is a JSON object with \"knobs\"");
@@ -79,7 +75,7 @@ TuneSpaceFile parse_space_file(const nlohmann::ordered_json& document, const std
                   name == "epochs" ? "the budget gives every trial its epochs" : "for every trial", ")");
     }
     try {
-      check_train_settings(file.settings);
+      check_settings(from_json(file.settings));
     } catch (const ValueError& e) {
       throw ValueError(::fovea::detail::concat(path, ": ", e.what()));
     }
@@ -109,14 +105,14 @@ TuneSpaceFile parse_space_file(const nlohmann::ordered_json& document, const std
                                       : "fovea tune sets it for every trial");
     FOVEA_CHECK(!file.settings.contains(knob.name), ValueError, path, ": '", knob.name,
                 "' is both a fixed setting and a knob");
-    const bool setting = is_train_setting(knob.name);
+    const bool setting = is_setting(knob.name);
     FOVEA_CHECK(!(setting && placeholders.count(knob.name) > 0), ValueError, path, ": knob '", knob.name,
                 "' is a fovea train setting and also a placeholder of the model template: rename the placeholder");
     FOVEA_CHECK(!(knob.name == "model" && file.model_template), ValueError, path,
                 ": knob 'model' and a model template: give one");
     FOVEA_CHECK(setting || placeholders.count(knob.name) > 0, ValueError, path, ": knob '", knob.name,
                 "' is neither a fovea train setting nor a placeholder of the model template (settings: ",
-                joined(train_setting_names()), ")");
+                joined(setting_names()), ")");
   }
   for (const std::string& name : placeholders) {
     FOVEA_CHECK(file.space.find(name) != nullptr, ValueError, path, ": the model template's placeholder '$", name,
@@ -132,7 +128,7 @@ TuneSpaceFile read_space_file(const std::string& path) {
 nlohmann::json trial_settings(const TuneSpaceFile& file, const tune::Config& config) {
   nlohmann::json settings = file.settings;
   for (const auto& [name, value] : config.items()) {
-    if (is_train_setting(name)) settings[name] = value;
+    if (is_setting(name)) settings[name] = value;
   }
   return settings;
 }

@@ -28,9 +28,6 @@ struct TuneSpaceFile {
   tune::Direction direction = tune::Direction::maximize;
 };
 
-// The settings `fovea tune` decides for every trial itself: a space may not set them.
-const std::vector<std::string>& settings_the_search_sets();
-
 // Reads and checks a space file: ValueError naming the file and the entry or knob for anything a trial could not
 // run with (unknown entry, a knob that is neither a setting nor a placeholder, a placeholder without a knob, a
 // setting given twice or one the search sets, an unknown objective).
