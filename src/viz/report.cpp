@@ -3,11 +3,9 @@
 #include "fovea/viz/report.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -19,19 +17,13 @@
 #include "fovea/viz/colormap.h"
 #include "viz/html_text.h"
 #include "viz/report_assets.h"
+#include "viz/report_page.h"
 #include "viz/series_groups.h"
 
 namespace fovea::viz {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void check_report(const TrainingReport& report) {
   for (const ReportSeries& series : report.history) {
@@ -65,16 +57,6 @@ nlohmann::json chart_groups(const TrainingReport& report) {
     charts.push_back({{"id", "chart-" + std::to_string(charts.size())}, {"title", group.metric}, {"series", series}});
   }
   return charts;
-}
-
-std::string key_value_table(const std::vector<std::pair<std::string, std::string>>& rows) {
-  std::ostringstream out;
-  out << "<table class=\"pairs\">";
-  for (const auto& [key, value] : rows) {
-    out << "<tr><th>" << html_escape(key) << "</th><td>" << html_escape(value) << "</td></tr>";
-  }
-  out << "</table>";
-  return out.str();
 }
 
 std::string format_fixed(double value, int digits) {
@@ -175,8 +157,7 @@ std::string curves_section(const TrainingReport& report, const nlohmann::json& c
         << (report.state == RunState::live ? "the first epoch is running." : "this page was made for a model file.")
         << "</p>";
   } else if (chart_library_missing) {
-    out << "<p class=\"missing\">The charts are missing: fovea found no chart library (Chart.js) when it wrote this "
-           "page; scripts/setup installs it. The values are in the table below.</p>";
+    out << "<p class=\"missing\">" << kChartsMissing << " The values are in the table below.</p>";
   }
   out << "<div class=\"charts\">";
   for (const nlohmann::json& group : charts) {
@@ -224,26 +205,14 @@ std::string find_chart_library(const ReportOptions& options) {
 
 std::string report_html(const TrainingReport& report, const ReportOptions& options) {
   check_report(report);
-  const std::string chart_path = find_chart_library(options);
-  const std::string chart_library = chart_path.empty() ? "" : read_text_file(chart_path);
-
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string chart_library = chart_library_text(options);
   nlohmann::json data = {{"epochs", report.epochs}, {"charts", chart_groups(report)}};
   if (report.state == RunState::live) {
-    data["live"] = {{"written_ms", now_ms},
-                    {"reload_ms", std::llround(report.reload_seconds * 1000)},
-                    {"stale_ms", std::llround(report.stale_seconds * 1000)}};
+    data["live"] = live_page_data(report.reload_seconds, report.stale_seconds, "Training is running", "This run");
   }
 
   std::ostringstream out;
-  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      << "<meta name=\"generator\" content=\"fovea\"><title>" << html_escape(report.title) << "</title><style>"
-      << kReportStyle << "</style></head><body><header><h1>" << html_escape(report.title) << "</h1>";
-  if (!report.status.empty()) out << "<p class=\"status\">" << html_escape(report.status) << "</p>";
-  out << "<p id=\"live-notice\" class=\"live\" hidden></p></header>";
-
+  out << page_start(report.title, report.status);
   out << curves_section(report, data["charts"], chart_library.empty());
   out << "<section id=\"run\"><h2>Run</h2>";
   if (!report.command.empty()) out << "<pre class=\"command\">" << html_escape(report.command) << "</pre>";
@@ -254,11 +223,7 @@ std::string report_html(const TrainingReport& report, const ReportOptions& optio
   if (!report.summary.empty()) {
     out << "<section id=\"summary\"><h2>Model summary</h2><pre>" << html_escape(report.summary) << "</pre></section>";
   }
-  out << "<footer>Written by fovea. This page makes no network request: pictures are embedded and scripts "
-         "inlined.</footer>";
-  out << "<script type=\"application/json\" id=\"fovea-report-data\">" << script_safe(data.dump()) << "</script>";
-  if (!chart_library.empty()) out << "<script>" << script_safe(chart_library) << "</script>";
-  out << "<script>" << kReportScript << "</script></body></html>\n";
+  out << page_end(data, chart_library, kReportScript);
   return out.str();
 }
 

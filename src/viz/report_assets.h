@@ -1,4 +1,4 @@
-// The report page's style sheet and script, inlined into every page (src/viz/report.cpp).
+// The report pages' style sheet and scripts, inlined into every page (src/viz/report_page.cpp, src/viz/report.cpp).
 #pragma once
 
 #include <string_view>
@@ -39,32 +39,42 @@ figcaption { font-size: 13px; color: var(--muted); margin-top: .3rem; }
 footer { margin-top: 2.5rem; font-size: 12px; color: var(--muted); }
 )css";
 
-// Reloads a live page until it is stale (the run was killed or ended without a last page), keeping the scroll
-// position; draws one Chart.js line chart per metric (training and validation together, values on hover).
-inline constexpr std::string_view kReportScript = R"js(
+// Shared by every report page (src/viz/report_page.cpp): reloads a live page until it is stale (the run was killed
+// or ended without a last page), keeping the scroll position. The data block's live member says what runs
+// ("Training is running") and what stopped ("This run"); a page without those texts is a training report's.
+inline constexpr std::string_view kLiveReloadScript = R"js(
 (function () {
   'use strict';
   const data = JSON.parse(document.getElementById('fovea-report-data').textContent);
   const notice = document.getElementById('live-notice');
   const scrollKey = 'fovea-report-scroll:' + location.pathname;
-  if (data.live) {
-    const age = Date.now() - data.live.written_ms;
-    notice.hidden = false;
-    if (age < data.live.stale_ms) {
-      notice.textContent = 'Training is running: this page reloads itself every ' +
-          Math.round(data.live.reload_ms / 1000) + ' s.';
-      const y = sessionStorage.getItem(scrollKey);
-      if (y !== null) window.scrollTo(0, Number(y));
-      setTimeout(function () {
-        sessionStorage.setItem(scrollKey, String(window.scrollY));
-        location.reload();
-      }, data.live.reload_ms);
-    } else {
-      notice.classList.add('stopped');
-      notice.textContent = 'This run stopped updating at ' + new Date(data.live.written_ms).toLocaleString() +
-          ' without finishing (it may have been interrupted); the page no longer reloads.';
-    }
+  if (!data.live) return;
+  const age = Date.now() - data.live.written_ms;
+  notice.hidden = false;
+  if (age < data.live.stale_ms) {
+    notice.textContent = (data.live.running || 'Training is running') + ': this page reloads itself every ' +
+        Math.round(data.live.reload_ms / 1000) + ' s.';
+    const y = sessionStorage.getItem(scrollKey);
+    if (y !== null) window.scrollTo(0, Number(y));
+    setTimeout(function () {
+      sessionStorage.setItem(scrollKey, String(window.scrollY));
+      location.reload();
+    }, data.live.reload_ms);
+  } else {
+    notice.classList.add('stopped');
+    notice.textContent = (data.live.subject || 'This run') + ' stopped updating at ' +
+        new Date(data.live.written_ms).toLocaleString() +
+        ' without finishing (it may have been interrupted); the page no longer reloads.';
   }
+})();
+)js";
+
+// The training report's charts: one Chart.js line chart per metric (training and validation together, values on
+// hover).
+inline constexpr std::string_view kReportScript = R"js(
+(function () {
+  'use strict';
+  const data = JSON.parse(document.getElementById('fovea-report-data').textContent);
   if (typeof Chart === 'undefined') return;
   const colours = { training: '#2c728e', validation: '#e8702a' };
   for (const group of data.charts) {
