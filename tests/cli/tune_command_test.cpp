@@ -58,8 +58,8 @@ class TuneCommandTest : public testing::CommandTest {
     std::ofstream(space_) << kSpace;
   }
 
-  std::vector<std::string> tune_args(const std::string& out) const {
-    return {FOVEA_CLI_PATH, "tune",     space_,  "--data", data_, "--strategy", "hyperband", "--budget", "3",
+  std::vector<std::string> tune_args(const std::string& out, const std::string& budget = "3") const {
+    return {FOVEA_CLI_PATH, "tune",     space_,  "--data", data_, "--strategy", "hyperband", "--budget", budget,
             "--eta",        "3",        "--seed", "5",     "--parallel", "2", "--threads-per-trial", "1", "-o", out};
   }
 
@@ -177,8 +177,10 @@ std::vector<pid_t> processes_mentioning(const std::string& needle) {
 }
 
 TEST_F(TuneCommandTest, AKilledSearchLeavesNoTrialRunningAndResumeFinishesEachStepOnce) {
+  // R = 9, eta = 3: brackets of (9 x 1, 3 x 3, 1 x 9), (5 x 3, 1 x 9) and (3 x 9): 22 steps, long enough to be
+  // killed in the middle.
   const fs::path out = path("killed");
-  std::vector<std::string> args = tune_args(out.string());
+  std::vector<std::string> args = tune_args(out.string(), "9");
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -206,7 +208,7 @@ TEST_F(TuneCommandTest, AKilledSearchLeavesNoTrialRunningAndResumeFinishesEachSt
   ASSERT_EQ(waitpid(search, &status, 0), search);
   ASSERT_TRUE(WIFSIGNALED(status));
   ASSERT_GE(ended, 2);
-  ASSERT_LT(ended, 6) << "the search ended before it was killed";
+  ASSERT_LT(ended, 22) << "the search ended before it was killed";
   // The trials die with it (their parent-death signal): none is left after a moment.
   std::vector<pid_t> left;
   for (int i = 0; i < 100; ++i) {
@@ -223,7 +225,7 @@ TEST_F(TuneCommandTest, AKilledSearchLeavesNoTrialRunningAndResumeFinishesEachSt
   for (const nlohmann::json& e : journal(out)) {
     if (e["event"] == "end") ++ends[{e["trial"].get<int64_t>(), e["budget"].get<double>()}];
   }
-  EXPECT_EQ(ends.size(), 6u);
+  EXPECT_EQ(ends.size(), 22u);
   for (const auto& [step, count] : ends) EXPECT_EQ(count, 1) << "trial " << step.first << " budget " << step.second;
   EXPECT_TRUE(fs::exists(out / "best.json"));
 }

@@ -19,5 +19,6 @@ void add_onnx_test_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_viz_command(CLI::App& app);
+void add_tune_command(CLI::App& app);
 
 }  // namespace fovea::cli

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   fovea::cli::add_bench_command(app);
   fovea::cli::add_report_command(app);
   fovea::cli::add_viz_command(app);
+  fovea::cli::add_tune_command(app);
   fovea::cli::set_command_line(argc, argv);
   try {
     app.parse(argc, argv);
