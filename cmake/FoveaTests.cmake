@@ -40,10 +40,13 @@ if(TARGET fovea_shared AND FOVEA_INSTALL)
   add_test(NAME consumer.InstalledPackage COMMAND bash "${PROJECT_SOURCE_DIR}/tests/consumer/run" "${PROJECT_BINARY_DIR}")
 endif()
 
-# The training report opened in headless Chromium (Debian's chromium, npm's playwright-core; scripts/setup installs
+# The training and search reports opened in headless Chromium (Debian's chromium, npm's playwright-core; scripts/setup installs
 # both): skipped without them, and left out of the sanitizer builds, whose suites it would only slow.
 if(NOT FOVEA_SANITIZE)
   add_test(NAME viz.ReportInBrowser
            COMMAND bash "${PROJECT_SOURCE_DIR}/tests/viz/report_browser_test.sh" "$<TARGET_FILE:fovea_cli>")
   set_tests_properties(viz.ReportInBrowser PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+  add_test(NAME tune.SearchReportInBrowser
+           COMMAND bash "${PROJECT_SOURCE_DIR}/tests/tune/search_report_browser_test.sh" "$<TARGET_FILE:fovea_cli>")
+  set_tests_properties(tune.SearchReportInBrowser PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
 endif()

@@ -2,6 +2,8 @@
 // the public headers. scripts/check_headers compiles it with -Wall -Wextra -Wpedantic -Werror on GCC and Clang and
 // fails when a README example is no longer here as it is in README.md (keep the two in step).
 #include <fovea/fovea.h>
+#include <fovea/tune/search.h>
+#include <fovea/tune/strategies.h>
 using namespace fovea;
 
 #include "readme_examples.h"
@@ -51,6 +53,17 @@ void viz_example(Model& model, const Tensor& x, const Tensor& y, const Tensor& i
   viz::GradCamResult cam = viz::grad_cam(model, image);  // the predicted class at the last convolution block
   write_png("cam.png", viz::overlay_heatmap(image, cam.heatmap));
   write_png("maps.png", viz::feature_maps(model, image).front().image);
+}
+
+void tune_example(const std::function<double(const tune::Config&, double)>& train_for) {
+  tune::SearchSpace space;
+  space.add(tune::log_uniform("lr", 1e-4, 1e-2));
+  space.add(tune::int_range("units", 16, 256, {.log = true}));
+  auto strategy = tune::hyperband(space, {.max_budget = 9, .eta = 3, .seed = 1});
+  tune::SearchResult result = tune::search(*strategy, [&](const tune::Config& config, const tune::TrialStep& step) {
+    return train_for(config, step.budget);  // the validation accuracy; higher is better
+  }, {.directory = "search-out"});         // the journal: run again with .resume = true to continue
+  (void)result;
 }
 
 }  // namespace fovea_readme

@@ -2,6 +2,9 @@
 // compile and link and a test can run the quick ones.
 #pragma once
 
+#include <functional>
+#include <nlohmann/json_fwd.hpp>
+
 namespace fovea {
 class Model;
 class Tensor;
@@ -15,5 +18,8 @@ void top_example();
 void training_example();
 // "Seeing what the network learned": a model, data and one image of the caller's.
 void viz_example(fovea::Model& model, const fovea::Tensor& x, const fovea::Tensor& y, const fovea::Tensor& image);
+
+// "Searching hyperparameters": Hyperband in process over the caller's objective (writes search-out/), only compiled.
+void tune_example(const std::function<double(const nlohmann::json&, double)>& train_for);
 
 }  // namespace fovea_readme

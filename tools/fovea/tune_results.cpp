@@ -199,7 +199,9 @@ void finish_search(const fs::path& output, const TuneSpaceFile& file, const nloh
                          {"direction", file.direction == tune::Direction::maximize ? "maximize" : "minimize"},
                          {"strategy", description.value("strategy", std::string())},
                          {"budget_used", result.budget_used},
-                         {"steps", result.steps.size()}};
+                         {"steps", result.steps.size()},
+                         {"seconds", result.seconds},  // this run's wall time (after --resume: the resumed part)
+                         {"replayed_steps", result.replayed}};
   std::string command;
   if (result.best) {
     const tune::StepRecord& step = *result.best;
