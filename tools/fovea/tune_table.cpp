@@ -105,6 +105,7 @@ void TrialTable::print_line(const std::string& line) {
   clear_block();
   out_ << line << "\n";
   draw_block();
+  out_ << std::flush;  // a log (a file, a pipe) gets each line as it happens, not a buffer at a time
 }
 
 void TrialTable::clear_block() {
