@@ -129,8 +129,7 @@ void run_tune(TuneArgs args) {
   }
   if (!args.data.empty()) file.settings["data"] = args.data;
   if (args.limit > 0) file.settings["limit"] = args.limit;
-  FOVEA_CHECK(file.settings.contains("data"), ValueError, "fovea tune: give the data (--data SPEC, or \"data\" in the "
-                                                          "space's settings)");
+  if (!file.settings.contains("data")) file.settings["data"] = TrainSettings().data;  // fovea train's default
   if (file.objective.starts_with("val_")) {
     FOVEA_CHECK(file.settings.value("validation-split", 0.1) > 0, ValueError, "fovea tune: the objective ",
                 file.objective, " needs a validation split above 0");
@@ -205,8 +204,8 @@ void run_tune(TuneArgs args) {
 void add_tune_command(CLI::App& app) {
   auto args = std::make_shared<TuneArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "tune", "Search hyperparameters and architecture knobs: trials are fovea train runs (see docs for SPACE.json); "
-              "writes trials.csv, best.json and report.html into the output folder");
+      "tune", "Search hyperparameters and architecture knobs: trials are fovea train runs (SPACE.json: see README, "
+              "\"Searching hyperparameters\"); writes trials.csv, best.json and report.html into the output folder");
   cmd->add_option("space", args->space, "the search space (JSON: knobs, settings, model template, objective)");
   cmd->add_option("-d,--data", args->data, "the data set of every trial (as fovea train --data)");
   cmd->add_option("--limit", args->limit, "use the first N training samples (0: all)")->check(non_negative());
