@@ -163,6 +163,36 @@ TEST_F(TuneCommandTest, MalformedSpacesGetTheirExactErrors) {
             std::string::npos);
 }
 
+TEST_F(TuneCommandTest, TrialsThatCrashOrDivergeAreFailuresWithTheirReasonsAndTheSearchGoesOn) {
+  // A grid of three trials: adam with a momentum is refused by fovea train, sgd at a huge rate diverges, sgd at a
+  // sane rate trains.
+  std::ofstream(path("failing.json")) << R"({
+    "settings": {"batch-size": 32, "validation-split": 0.25, "model": "lwls-6.3"},
+    "knobs": {"optimizer": {"choice": ["adam", "sgd"]},
+              "momentum": {"fixed": 0.5},
+              "lr": {"choice": [1e12, 0.01]}}})";
+  const testing::CommandResult r =
+      testing::run("tune " + path("failing.json") + " --data " + data_ + " --strategy grid --budget 2 -o " +
+                   path("out"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::vector<std::string> failures;
+  int done = 0;
+  for (const nlohmann::json& e : journal(path("out"))) {
+    if (e["event"] == "end" && e.contains("failure")) failures.push_back(e["failure"].get<std::string>());
+    if (e["event"] == "end" && e.contains("value")) ++done;
+  }
+  ASSERT_EQ(failures.size(), 3u) << r.out;
+  EXPECT_EQ(done, 1) << r.out;
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NE(failures[i].find("exited with status 1: "), std::string::npos) << failures[i];
+    EXPECT_NE(failures[i].find("setting 'momentum': only the sgd and rmsprop optimizers take a momentum, not adam"),
+              std::string::npos)
+        << failures[i];
+  }
+  EXPECT_EQ(failures[2].rfind("diverged (loss NaN at epoch ", 0), 0u) << failures[2];
+  EXPECT_NE(r.out.find("failed    budget 2  diverged"), std::string::npos) << r.out;
+}
+
 // All processes whose command line mentions `needle`.
 std::vector<pid_t> processes_mentioning(const std::string& needle) {
   std::vector<pid_t> found;
