@@ -15,16 +15,22 @@ limit=${LIMIT:-10000}
 space=examples/tune/fashion_cnn_space.json
 mkdir -p "$out"
 common=(--data fashion-mnist --limit "$limit" --budget "$R" --eta "$eta")
+# search NAME ARGS...: runs the search into OUT/NAME, continues it when an earlier run was interrupted, and leaves a
+# finished one alone.
+search() {
+  local name=$1
+  shift
+  if [[ -f "$out/$name/best.json" ]]; then return; fi
+  if [[ -f "$out/$name/journal.jsonl" ]]; then
+    "$fovea" tune --resume -o "$out/$name" >> "$out/$name.log" 2>&1
+  else
+    "$fovea" tune "$space" "${common[@]}" "$@" -o "$out/$name" > "$out/$name.log" 2>&1
+  fi
+}
 for seed in $seeds; do
-  if [[ ! -f "$out/hyperband-$seed/best.json" ]]; then
-    "$fovea" tune "$space" "${common[@]}" --strategy hyperband --seed "$seed" -o "$out/hyperband-$seed" \
-      > "$out/hyperband-$seed.log" 2>&1
-  fi
+  search "hyperband-$seed" --strategy hyperband --seed "$seed"
   total=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['budget_used'])" "$out/hyperband-$seed/best.json")
-  if [[ ! -f "$out/random-$seed/best.json" ]]; then
-    "$fovea" tune "$space" "${common[@]}" --strategy random --total-budget "$total" --seed "$seed" \
-      -o "$out/random-$seed" > "$out/random-$seed.log" 2>&1
-  fi
+  search "random-$seed" --strategy random --total-budget "$total" --seed "$seed"
 done
 if [[ ! -f "$out/default/metrics.json" ]]; then
   "$fovea" train --limit "$limit" --no-report --verbose 2 -o "$out/default" > "$out/default.log" 2>&1

@@ -87,6 +87,7 @@ JournalContents read_journal(const std::string& path) {
       } else if (kind == "start") {
         const TrialStep step = step_from_json(event.at("step"));
         contents.unfinished.insert({step.trial, step.budget});
+        contents.configs.emplace(step.trial, step.config);
       } else {
         FOVEA_CHECK(kind == "stopped" || kind == "message", IoError, "unknown event '", kind,
                     "'");

@@ -33,6 +33,8 @@ struct JournalContents {
     double seconds = 0;
   };
   std::map<std::pair<int64_t, double>, Ended> ended;
+  // The configuration each trial ran with: a search resumed with another space or strategy would suggest others.
+  std::map<int64_t, Config> configs;
   // The steps that had started but not ended when the search stopped.
   std::set<std::pair<int64_t, double>> unfinished;
 };

@@ -55,6 +55,7 @@ class Driver {
         pass_on_strategy_output();
         if (!step) break;
         const StepKey key{step->trial, step->budget};
+        check_same_config(*step);
         if (auto ended = previous_.ended.find(key); ended != previous_.ended.end()) {
           replay(*step, ended->second);
           continue;
@@ -77,7 +78,9 @@ class Driver {
       finish(result);
     }
     result_.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    for (const StepRecord& record : result_.steps) {
+    // Each trial as it stands: its last step is what its model (or whatever the objective keeps) now is.
+    for (const auto& [trial, last] : last_step_of_trial_) {
+      const StepRecord& record = result_.steps[last];
       if (record.status == StepRecord::Status::done &&
           (!result_.best || better(record, *result_.best, options_.direction))) {
         result_.best = record;
@@ -105,6 +108,15 @@ class Driver {
       journal_ = std::make_unique<detail::JournalWriter>(path);
       journal_->append({{"event", "search"}, {"description", options_.description}});
     }
+  }
+
+  // A resumed search must suggest what the killed one ran; a changed space, strategy or fovea would replay results
+  // onto other configurations.
+  void check_same_config(const TrialStep& step) const {
+    const auto ran = previous_.configs.find(step.trial);
+    FOVEA_CHECK(ran == previous_.configs.end() || ran->second == step.config, ValueError, options_.directory, "/",
+                kJournalFile, ": trial ", step.trial, " ran with ", ran->second.dump(), ", but the search now suggests ",
+                step.config.dump(), "; it cannot be resumed (start it again in another folder)");
   }
 
   void write(const nlohmann::json& event) {

@@ -25,11 +25,12 @@ namespace fs = std::filesystem;
 // then the best `keep` continue to budget 3 once all results of the first rung are in.
 class TwoRungs : public Strategy {
  public:
-  TwoRungs(int n, int keep) : n_(n), keep_(keep) {}
+  // offset shifts every configuration's x: another search over the same trials.
+  TwoRungs(int n, int keep, int offset = 0) : n_(n), keep_(keep), offset_(offset) {}
   std::optional<TrialStep> suggest() override {
     if (next_ < n_) {
       const int t = next_++;
-      return TrialStep{.trial = t, .config = {{"x", t}}, .budget = 1, .rung = 0};
+      return TrialStep{.trial = t, .config = {{"x", t + offset_}}, .budget = 1, .rung = 0};
     }
     if (static_cast<int>(scores_.size()) < n_ || promoted_) return std::nullopt;
     if (promotions_.empty() && !announced_) {
@@ -53,7 +54,7 @@ class TwoRungs : public Strategy {
     const int t = promotions_.front();
     promotions_.erase(promotions_.begin());
     return TrialStep{
-        .trial = t, .config = {{"x", t}}, .budget = 3, .previous_budget = 1, .continues = true, .rung = 1};
+        .trial = t, .config = {{"x", t + offset_}}, .budget = 3, .previous_budget = 1, .continues = true, .rung = 1};
   }
   void report(const TrialResult& result) override {
     if (result.budget == 1) {
@@ -67,7 +68,7 @@ class TwoRungs : public Strategy {
   nlohmann::json settings() const override { return {{"n", n_}, {"keep", keep_}}; }
 
  private:
-  int n_, keep_, next_ = 0, finals_ = 0;
+  int n_, keep_, offset_, next_ = 0, finals_ = 0;
   bool announced_ = false, promoted_ = false;
   std::map<int, std::optional<double>> scores_;
   std::vector<int> promotions_;
@@ -111,12 +112,24 @@ TEST(Search, RunsEveryStepAndFindsTheBest) {
   EXPECT_EQ(result.replayed, 0);
 }
 
+TEST(Search, TheBestIsJudgedByWhereEachTrialEnded) {
+  // Trial 5 is the best after one unit of budget but falls to 0 when it continues: trial 4 ends best.
+  TwoRungs strategy(6, 2);
+  const SearchResult result = search(strategy, [](const Config& config, const TrialStep& step) {
+    return config["x"] == 5 && step.budget == 3 ? 0.0 : toy(config, step);
+  });
+  ASSERT_TRUE(result.best);
+  EXPECT_EQ(result.best->step.trial, 4);
+  EXPECT_EQ(result.best->step.budget, 3);
+  EXPECT_DOUBLE_EQ(*result.best->value, 4.5);
+}
+
 TEST(Search, MinimizeReportsTheNegatedValueAndKeepsTheRawOne) {
   TwoRungs strategy(4, 1);
   const SearchResult result = search(strategy, toy, {.direction = Direction::minimize});
   ASSERT_TRUE(result.best);
-  EXPECT_EQ(result.best->step.trial, 0);  // the smallest x was promoted and is the best
-  EXPECT_DOUBLE_EQ(*result.best->value, 0.0);
+  EXPECT_EQ(result.best->step.trial, 0);  // the smallest x was promoted, and ended best at 0.5
+  EXPECT_DOUBLE_EQ(*result.best->value, 0.5);
   EXPECT_EQ(result.steps.back().step.trial, 0);
   EXPECT_EQ(result.steps.back().step.budget, 3);
 }
@@ -181,6 +194,21 @@ TEST(Search, RefusesAnExistingJournalWithoutResumeAndAnotherSearchsJournal) {
     EXPECT_EQ(std::string(e.what()), folder + "/journal.jsonl: the journal is of another search (it differs in seed); "
                                               "resume it with the same settings, or start the new search in another "
                                               "folder");
+  }
+  fs::remove_all(folder);
+}
+
+TEST(Search, ResumeRefusesASearchThatNowSuggestsOtherConfigurations) {
+  const std::string folder = fresh_folder("changed");
+  TwoRungs first(3, 1);
+  search(first, toy, {.directory = folder});
+  TwoRungs shifted(3, 1, 100);
+  try {
+    search(shifted, toy, {.directory = folder, .resume = true});
+    FAIL() << "results were replayed onto other configurations";
+  } catch (const ValueError& e) {
+    EXPECT_EQ(std::string(e.what()), folder + "/journal.jsonl: trial 0 ran with {\"x\":0}, but the search now suggests "
+                                              "{\"x\":100}; it cannot be resumed (start it again in another folder)");
   }
   fs::remove_all(folder);
 }

@@ -43,7 +43,8 @@ struct TuneArgs {
 
 // The search as search.json stores it: what --resume reads back, and the description its journal must match.
 nlohmann::json search_description(const TuneArgs& args, const TuneSpaceFile& file, const tune::Strategy& strategy) {
-  return {{"space", nlohmann::json::parse(file.document.dump())},
+  // The space as text: a JSON object here would sort the knobs by name, and their order decides what a seed samples.
+  return {{"space", file.document.dump()},
           {"space_file", file.path},
           {"data", args.data},
           {"limit", args.limit},
@@ -119,7 +120,7 @@ void run_tune(TuneArgs args) {
     FOVEA_CHECK(!description.is_discarded() && description.is_object(), IoError, search_file.string(),
                 ": not a search description (invalid JSON)");
     restore_args(description, args);
-    file = parse_space_file(nlohmann::ordered_json::parse(description.at("space").dump()),
+    file = parse_space_file(nlohmann::ordered_json::parse(description.at("space").get<std::string>()),
                             description.at("space_file").get<std::string>());
   } else {
     FOVEA_CHECK(!args.space.empty(), ValueError, "fovea tune: give the search space (SPACE.json), or --resume");

@@ -75,31 +75,49 @@ void write_trials_csv(const fs::path& path, const TuneSpaceFile& file, const tun
   FOVEA_CHECK(out.good(), IoError, path.string(), ": cannot write");
 }
 
-// Runs `fovea train` once more on the best trial's folder: its checkpoint has every epoch done, so the run only
-// evaluates the test split and writes the trial's metrics.json and report.html. The test metrics, or why not.
-nlohmann::json evaluate_best(const std::string& folder, int64_t epochs, const std::string& program, int threads) {
-  if (!fs::exists(fs::path(folder) / "checkpoint.fovea")) return {{"skipped", "the trial's checkpoint is gone"}};
-  TrialProcesses evaluation(
-      1,
-      [&](const tune::TrialStep&) {
-        return TrialLaunch{.argv = {program, "train", "--settings", (fs::path(folder) / "settings.json").string(),
-                                    "-o", folder, "--epochs", std::to_string(epochs), "--threads",
-                                    std::to_string(threads), "--verbose", "0", "--resume"},
-                           .log_path = (fs::path(folder) / "test.log").string()};
-      },
+// Runs one command to its end with its output in log_path; "" when it succeeded, else why not.
+std::string run_to_end(std::vector<std::string> argv, const fs::path& log_path) {
+  TrialProcesses process(
+      1, [&](const tune::TrialStep&) { return TrialLaunch{.argv = argv, .log_path = log_path.string()}; },
       [&](const tune::TrialStep& step, const ProcessEnd& end) {
         tune::TrialResult result{.trial = step.trial, .budget = step.budget};
-        if (end.signal != 0 || end.exit_code != 0) {
-          result.failure = describe(end) + ": " + reason_from_log(fs::path(folder) / "test.log");
-        }
+        if (end.signal != 0 || end.exit_code != 0) result.failure = describe(end) + ": " + reason_from_log(log_path);
         return result;
       });
-  evaluation.start({});
-  const tune::TrialResult ended = evaluation.wait();
-  if (!ended.failure.empty()) return {{"failed", ended.failure}};
-  const std::optional<nlohmann::json> metrics = read_json(fs::path(folder) / "metrics.json");
-  if (!metrics || !metrics->contains("test")) return {{"failed", "metrics.json has no test metrics"}};
-  return (*metrics)["test"];
+  process.start({});
+  return process.wait().failure;
+}
+
+// The best trial's model on the test split, untouched until now. Its `fovea train` run is continued once more:
+// its checkpoint has every epoch done, so the run only evaluates the test split exactly as the run's settings take
+// it (classes, sizes) and writes the trial's metrics.json and report.html. When the checkpoint is gone (a finished
+// search resumed again), `fovea eval` evaluates the model file, which serves the settings that change no test data.
+nlohmann::json evaluate_best(const std::string& folder, int64_t epochs, const nlohmann::json& settings,
+                             const std::string& program, int threads) {
+  const fs::path dir = folder;
+  const fs::path log = dir / "test.log";
+  if (fs::exists(dir / "checkpoint.fovea")) {
+    const std::string failure =
+        run_to_end({program, "train", "--settings", (dir / "settings.json").string(), "-o", folder, "--epochs",
+                    std::to_string(epochs), "--threads", std::to_string(threads), "--verbose", "0", "--resume"},
+                   log);
+    if (!failure.empty()) return {{"failed", failure}};
+    const std::optional<nlohmann::json> metrics = read_json(dir / "metrics.json");
+    if (!metrics || !metrics->contains("test")) return {{"failed", "metrics.json has no test metrics"}};
+    return (*metrics)["test"];
+  }
+  const TrainSettings run = from_json(settings);
+  if (!run.classes.empty() || run.image_height > 0 || run.image_width > 0) {
+    return {{"skipped", "the trial's checkpoint is gone, and fovea eval cannot select its classes or image size"}};
+  }
+  const std::string failure =
+      run_to_end({program, "eval", (dir / "model.fovea").string(), "--data", run.data, "--limit",
+                  std::to_string(run.limit_test), "--threads", std::to_string(threads), "--json"},
+                 log);
+  if (!failure.empty()) return {{"failed", failure}};
+  const std::optional<nlohmann::json> metrics = read_json(log);
+  if (!metrics || !metrics->contains("accuracy")) return {{"failed", "fovea eval printed no metrics"}};
+  return {{"accuracy", (*metrics)["accuracy"]}, {"loss", (*metrics)["loss"]}};
 }
 
 }  // namespace
@@ -206,11 +224,6 @@ void finish_search(const fs::path& output, const TuneSpaceFile& file, const nloh
   if (result.best) {
     const tune::StepRecord& step = *result.best;
     const std::string folder = trial_folder(output, step.step.trial);
-    // The trial's model is where its last step left it (the best step is normally that last one).
-    double trained = step.step.budget;
-    for (const tune::StepRecord& other : result.steps) {
-      if (other.step.trial == step.step.trial) trained = std::max(trained, other.step.budget);
-    }
     nlohmann::json settings = trial_settings(file, step.step.config);
     settings["epochs"] = std::max<int64_t>(1, std::llround(step.step.budget));
     if (const std::optional<nlohmann::json> model = trial_model(file, step.step.config)) {
@@ -230,7 +243,8 @@ void finish_search(const fs::path& output, const TuneSpaceFile& file, const nloh
     out << "Best: trial " << step.step.trial << " at budget " << step.step.budget << ": " << file.objective << " "
         << *step.value << "  " << config_line(step.step.config) << "\n";
     out << "Evaluating its model on the test split...\n" << std::flush;
-    best["test"] = evaluate_best(folder, std::max<int64_t>(1, std::llround(trained)), program, threads);
+    best["test"] = evaluate_best(folder, settings["epochs"].get<int64_t>(), trial_settings(file, step.step.config),
+                                 program, threads);
     out << "Test: " << best["test"].dump() << "\n";
   } else {
     best["trial"] = nullptr;

@@ -71,7 +71,10 @@ struct SearchOptions {
 
 struct SearchResult {
   std::vector<StepRecord> steps{};    // in the order they started
-  std::optional<StepRecord> best{};   // the finished step with the best value (ties: the larger budget), as Hyperband returns
+  // The best trial as it ended: among the trials' last steps, the finished one with the best value (ties: the larger
+  // budget). A trial that scored better at a smaller budget than after it continued is judged by where it ended,
+  // since that is the model it leaves (and what its test score and retrain command describe).
+  std::optional<StepRecord> best{};
   double budget_used = 0;             // the budget spent: a continued step counts only what it added
   double seconds = 0;                 // wall time, this run only
   int64_t replayed = 0;               // steps taken from the journal of an earlier run
