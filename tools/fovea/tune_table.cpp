@@ -65,11 +65,9 @@ void TrialTable::on_event(const tune::SearchEvent& event) {
     running_.erase(record.step.trial);
     if (event.replayed) ++replayed_;
     std::string line = trial_label(record.step.trial);
+    latest_[record.step.trial] = record;
     if (record.status == tune::StepRecord::Status::done) {
       ++done_;
-      const bool better = !best_ || (direction_ == tune::Direction::maximize ? *record.value > *best_->value
-                                                                           : *record.value < *best_->value);
-      if (better) best_ = record;
       line += "done      budget " + number(record.step.budget) + "  " + objective_ + " " + number(*record.value) +
               "  " + duration(record.seconds) + (event.replayed ? " (from the journal)" : "") + "  " +
               config_line(record.step.config);
@@ -94,9 +92,18 @@ std::string TrialTable::counts_line() const {
                      std::to_string(failed_) + " failed";
   if (!running_.empty()) line += ", " + std::to_string(running_.size()) + " running";
   if (replayed_ > 0) line += " (" + std::to_string(replayed_) + " from the journal)";
-  if (best_) {
-    line += "; best " + objective_ + " " + number(*best_->value) + " (trial " + std::to_string(best_->step.trial) +
-            ", budget " + number(best_->step.budget) + ")";
+  // The best trial as the search judges it: by each trial's latest step (SearchResult::best).
+  const tune::StepRecord* best = nullptr;
+  for (const auto& [trial, record] : latest_) {
+    if (record.status != tune::StepRecord::Status::done) continue;
+    if (best == nullptr || (direction_ == tune::Direction::maximize ? *record.value > *best->value
+                                                                    : *record.value < *best->value)) {
+      best = &record;
+    }
+  }
+  if (best != nullptr) {
+    line += "; best " + objective_ + " " + number(*best->value) + " (trial " + std::to_string(best->step.trial) +
+            ", budget " + number(best->step.budget) + ")";
   }
   return line + "; " + duration(seconds);
 }

@@ -48,7 +48,7 @@ class TrialTable {
   };
   std::map<int64_t, Running> running_;  // by trial
   int64_t done_ = 0, failed_ = 0, stopped_ = 0, replayed_ = 0;
-  std::optional<tune::StepRecord> best_;
+  std::map<int64_t, tune::StepRecord> latest_;  // each trial's latest ended step
 };
 
 }  // namespace fovea::cli
