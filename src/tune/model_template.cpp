@@ -69,8 +69,9 @@ nlohmann::json instantiate(const nlohmann::json& value, const Config& config) {
     }
     check_repeat_block(item);
     const int64_t count = repeat_count(item[kRepeat].get<std::string>(), config);
+    const nlohmann::json block = instantiate(item["layers"], config);  // its own $repeat blocks expanded
     for (int64_t i = 0; i < count; ++i) {
-      for (const nlohmann::json& layer : item["layers"]) out.push_back(instantiate(layer, config));
+      for (const nlohmann::json& layer : block) out.push_back(layer);
     }
   }
   return out;

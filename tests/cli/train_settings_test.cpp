@@ -285,6 +285,31 @@ TEST_F(TrainSettingsCommandTest, NewKnobsReachTheOptimizerTheLossAndTheNetwork) 
   EXPECT_EQ(one_cycle["learning_rate"]["config"]["total_steps"], 14);
 }
 
+// A search promotes a trial by resuming it with more --epochs: its cosine schedule then spans the new length and
+// goes on from where the run stopped, instead of staying at the 0 the first run's schedule ended at.
+TEST_F(TrainSettingsCommandTest, ResumingWithMoreEpochsStretchesTheScheduleOverTheNewLength) {
+  ASSERT_EQ(train("run", "--epochs 1 --lr 0.01 --lr-schedule cosine").status, 0);
+  LoadedModel first = load_model_file(path("run/checkpoint.fovea"));
+  EXPECT_NEAR(first.optimizer->learning_rate(), 0.0, 1e-12);
+  const std::vector<double> after_one = first.model->trainable_weights().front().to_vector();
+
+  const CommandResult resumed = train("run", "--epochs 3 --lr 0.01 --lr-schedule cosine --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.out;
+  EXPECT_NE(resumed.out.find("Note: the learning-rate schedule now spans this run's 3 epochs"), std::string::npos)
+      << resumed.out;
+  LoadedModel last = load_model_file(path("run/checkpoint.fovea"));
+  EXPECT_EQ(last.optimizer->config()["learning_rate"]["config"]["decay_steps"], 21);
+  EXPECT_EQ(last.optimizer->iterations(), 21);
+  EXPECT_NE(last.model->trainable_weights().front().to_vector(), after_one);  // it went on learning
+
+  // Resumed with the same length, nothing changes and nothing is said.
+  ASSERT_EQ(train("same", "--epochs 1 --lr 0.01 --lr-schedule cosine").status, 0);
+  const CommandResult same = train("same", "--epochs 2 --lr 0.01 --lr-schedule cosine --resume");
+  ASSERT_EQ(same.status, 0) << same.out;
+  const CommandResult again = train("same", "--epochs 2 --lr 0.01 --lr-schedule cosine --resume");
+  EXPECT_EQ(again.out.find("Note: the learning-rate schedule"), std::string::npos) << again.out;
+}
+
 TEST_F(TrainSettingsCommandTest, LabelSmoothingChangesTheLoss) {
   ASSERT_EQ(train("plain", "--epochs 1").status, 0);
   const CommandResult smoothed = train("smoothed", "--epochs 1 --label-smoothing 0.2");

@@ -47,6 +47,18 @@ TEST(ModelTemplate, FillsValuesAndRepeatsBlocksIntoALoadableModel) {
   EXPECT_EQ(none["config"]["layers"].size(), 3u);
 }
 
+TEST(ModelTemplate, NestedBlocksRepeatInsideTheirBlock) {
+  const nlohmann::json tmpl = nlohmann::json::parse(R"([{"$repeat": "blocks", "layers": [
+    {"$repeat": "convs", "layers": [{"class_name": "Conv2D", "config": {"filters": "$filters"}}]},
+    {"class_name": "MaxPooling2D"}]}])");
+  EXPECT_EQ(template_placeholders(tmpl), (std::set<std::string>{"blocks", "convs", "filters"}));
+  const nlohmann::json layers = instantiate_template(tmpl, {{"blocks", 2}, {"convs", 3}, {"filters", 8}});
+  std::string classes;
+  for (const nlohmann::json& layer : layers) classes += layer["class_name"].get<std::string>() == "Conv2D" ? "c" : "p";
+  EXPECT_EQ(classes, "cccpcccp");
+  EXPECT_EQ(layers[4]["config"]["filters"], 8);
+}
+
 TEST(ModelTemplate, ErrorsNameThePlaceholder) {
   EXPECT_EQ(error_of(kTemplate, {{"blocks", 1}, {"kernel", 3}}),
             "model template: '$filters' has no value in this configuration (no knob of that name applies)");

@@ -106,6 +106,24 @@ OptimizerPtr make_optimizer(const TrainSettings& args, double rate, int64_t step
   return optimizers::from_json({{"class_name", args.optimizer}, {"config", config}});
 }
 
+// The optimizer a resumed run continues with. In the head phase it is made again from this run's settings (which
+// --resume checked equal to the checkpoint's, --epochs aside) and takes the checkpoint's state: a run resumed with
+// more --epochs (a search promoting a trial) then follows a cosine or one-cycle schedule over its new length from
+// where it stopped, instead of one that already ended. Fine-tuning keeps the checkpoint's optimizer.
+OptimizerPtr resumed_optimizer(const TrainSettings& args, const RunCheckpoint& resumed, Model& model,
+                               int64_t steps_per_epoch, std::ostream& log) {
+  const OptimizerPtr& stored = resumed.loaded.optimizer;
+  if (stored && resumed.phase == TrainPhase::fine_tune) return stored;
+  OptimizerPtr optimizer = make_optimizer(args, args.learning_rate, args.epochs * steps_per_epoch, steps_per_epoch);
+  if (!stored) return optimizer;
+  optimizer->load_state(stored->state(), model.trainable_weights());
+  if (optimizer->config() != stored->config()) {
+    log << "Note: the learning-rate schedule now spans this run's " << args.epochs
+        << " epochs; the checkpoint's ended elsewhere\n";
+  }
+  return optimizer;
+}
+
 // The loss `fovea train` minimizes: sparse categorical cross-entropy, with the settings' label smoothing.
 losses::LossPtr make_loss(const TrainSettings& args) {
   return std::make_shared<losses::SparseCategoricalCrossentropy>(
@@ -196,9 +214,7 @@ void run_train(const TrainSettings& args) {
                 " was written by fovea 0.1, which kept the input normalization outside the model; train afresh "
                 "into another output folder (-o)");
     model = resumed.loaded.model;
-    model->compile({.optimizer = resumed.loaded.optimizer
-                                     ? resumed.loaded.optimizer
-                                     : make_optimizer(args, args.learning_rate, args.epochs * epoch_steps, epoch_steps),
+    model->compile({.optimizer = resumed_optimizer(args, resumed, *model, epoch_steps, log),
                     .loss = make_loss(args),
                     .metrics = {"accuracy"}});
     // Dropout continues from where the interrupted run's draws stopped.

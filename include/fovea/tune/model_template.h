@@ -12,7 +12,8 @@
 //
 // A string that is exactly "$name" becomes the knob's value (a number stays a number); an object
 // {"$repeat": "name", "layers": [...]} inside a list is replaced by its layers repeated the knob's value times
-// (a whole number >= 0). Layers in a repeated block should leave out their names, which the config then chooses.
+// (a whole number >= 0); blocks nest (convolutions per block inside a number of blocks). Layers in a repeated block
+// should leave out their names, which the config then chooses.
 #pragma once
 
 #include <set>
