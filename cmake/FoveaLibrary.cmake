@@ -14,7 +14,8 @@ function(fovea_layer name)
   endforeach()
   set(target fovea_${name})
   add_library(${target} OBJECT ${sources})
-  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON VISIBILITY_INLINES_HIDDEN ON)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON VISIBILITY_INLINES_HIDDEN ON
+                                             UNITY_BUILD ${FOVEA_UNITY_BUILD} UNITY_BUILD_BATCH_SIZE 16)
   target_include_directories(${target} PUBLIC "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>"
                                        PRIVATE "${PROJECT_SOURCE_DIR}/src")
   target_compile_features(${target} PUBLIC cxx_std_20)

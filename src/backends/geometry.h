@@ -62,4 +62,13 @@ struct AxisGeometry {
   int64_t inner = 1;
 };
 
+// The (outer, channels, inner) view of shape around the (already non-negative) axis.
+inline AxisGeometry axis_geometry(const Shape& shape, int axis) {
+  AxisGeometry g;
+  for (int d = 0; d < axis; ++d) g.outer *= shape[d];
+  g.channels = shape[axis];
+  for (int d = axis + 1; d < shape.rank(); ++d) g.inner *= shape[d];
+  return g;
+}
+
 }  // namespace fovea

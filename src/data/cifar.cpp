@@ -47,17 +47,17 @@ std::vector<std::string> split_files(int variant, const std::string& split) {
 
 // A batch file's bytes and where its good records start. The whole split is checked before the output is
 // allocated, so that 50,000 images are converted once, straight into the tensor.
-struct Batch {
+struct CifarBatch {
   std::vector<uint8_t> bytes;
   std::vector<int64_t> records;  // byte offsets of the records kept
   int64_t skipped = 0;
 };
 
-Batch scan_batch(const std::string& path, const CifarOptions& options) {
+CifarBatch scan_batch(const std::string& path, const CifarOptions& options) {
   const int64_t label_bytes = options.variant == 10 ? 1 : 2;
   const int64_t record = label_bytes + kPixelBytes;
   const char* name = options.variant == 10 ? "CIFAR-10" : "CIFAR-100";
-  Batch batch;
+  CifarBatch batch;
   batch.bytes = data_detail::read_file_bytes(path);
   const std::vector<uint8_t>& bytes = batch.bytes;
   const int64_t size = static_cast<int64_t>(bytes.size());
@@ -108,9 +108,9 @@ Batch scan_batch(const std::string& path, const CifarOptions& options) {
 
 // Planes R, G, B of 1024 bytes each become interleaved channels-last pixels.
 template <class Pixel>
-void interleave(const std::vector<Batch>& batches, int64_t label_bytes, int64_t label_offset, Pixel* pixels,
+void interleave(const std::vector<CifarBatch>& batches, int64_t label_bytes, int64_t label_offset, Pixel* pixels,
                 int64_t* labels) {
-  for (const Batch& batch : batches) {
+  for (const CifarBatch& batch : batches) {
     for (int64_t offset : batch.records) {
       const uint8_t* rec = batch.bytes.data() + offset;
       *labels++ = rec[label_offset];
@@ -124,12 +124,12 @@ void interleave(const std::vector<Batch>& batches, int64_t label_bytes, int64_t 
   }
 }
 
-Dataset to_dataset(const std::vector<Batch>& batches, const CifarOptions& options) {
+Dataset to_dataset(const std::vector<CifarBatch>& batches, const CifarOptions& options) {
   const int64_t label_bytes = options.variant == 10 ? 1 : 2;
   const int64_t label_offset = options.variant == 10 || options.labels == CifarLabels::coarse ? 0 : 1;
   int64_t n = 0;
   Dataset out;
-  for (const Batch& batch : batches) {
+  for (const CifarBatch& batch : batches) {
     n += static_cast<int64_t>(batch.records.size());
     out.skipped += batch.skipped;
   }
@@ -147,7 +147,7 @@ Dataset to_dataset(const std::vector<Batch>& batches, const CifarOptions& option
 
 Dataset read_cifar_batch(const std::string& path, const CifarOptions& options) {
   check_options(options);
-  std::vector<Batch> batches;
+  std::vector<CifarBatch> batches;
   batches.push_back(scan_batch(path, options));
   return to_dataset(batches, options);
 }
@@ -168,7 +168,7 @@ Dataset load_cifar(const std::string& dir, const std::string& split, const Cifar
         options.variant == 10 ? "data_batch_1.bin ... data_batch_5.bin and test_batch.bin" : "train.bin and test.bin",
         " (the binary version, ", options.variant == 10 ? "cifar-10-binary.tar.gz" : "cifar-100-binary.tar.gz", ")");
   }
-  std::vector<Batch> batches;
+  std::vector<CifarBatch> batches;
   for (const std::string& file : names) batches.push_back(scan_batch((fs::path(folder) / file).string(), options));
   return to_dataset(batches, options);
 }

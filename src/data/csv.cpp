@@ -12,18 +12,19 @@
 namespace fovea {
 namespace {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_cell(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
 
-std::vector<std::string_view> split(std::string_view line, char delimiter) {
+std::vector<std::string_view> split_cells(std::string_view line, char delimiter) {
   std::vector<std::string_view> cells;
   size_t start = 0;
   while (true) {
     size_t end = line.find(delimiter, start);
-    cells.push_back(trim(line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start)));
+    const size_t length = end == std::string_view::npos ? std::string_view::npos : end - start;
+    cells.push_back(trim_cell(line.substr(start, length)));
     if (end == std::string_view::npos) break;
     start = end + 1;
   }
@@ -73,9 +74,9 @@ Dataset read_csv(const std::string& path, const CsvOptions& options) {
     pos = end == std::string_view::npos ? text.size() : end + 1;
     ++line_number;
     if (line_number == 1 && options.has_header) continue;
-    if (trim(line).empty()) continue;
+    if (trim_cell(line).empty()) continue;
 
-    std::vector<std::string_view> cells = split(line, options.delimiter);
+    std::vector<std::string_view> cells = split_cells(line, options.delimiter);
     if (columns == 0) {
       columns = cells.size();
       FOVEA_CHECK(columns >= 2, IoError, path, ": line ", line_number, " has ", columns,

@@ -18,7 +18,7 @@ using data_detail::hex;
 
 constexpr uint32_t kIdxImagesMagic = 0x00000803;
 constexpr uint32_t kIdxLabelsMagic = 0x00000801;
-constexpr int kMaxRank = 6;
+constexpr int kMaxIdxRank = 6;
 
 uint32_t load_be32(const uint8_t* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
@@ -62,8 +62,8 @@ IdxLayout parse_idx(const std::vector<uint8_t>& bytes, const std::string& path, 
   FOVEA_CHECK(layout.type != nullptr, IoError, path, ": unknown IDX element type byte ", hex(bytes[2], 2),
               " at byte 2; expected 0x08 (unsigned byte), 0x09, 0x0B, 0x0C, 0x0D or 0x0E");
   int rank = bytes[3];
-  FOVEA_CHECK(rank >= 1 && rank <= kMaxRank, IoError, path, ": IDX dimension count ", rank,
-              " at byte 3; expected 1 to ", kMaxRank);
+  FOVEA_CHECK(rank >= 1 && rank <= kMaxIdxRank, IoError, path, ": IDX dimension count ", rank,
+              " at byte 3; expected 1 to ", kMaxIdxRank);
   layout.data_offset = 4 + 4 * static_cast<size_t>(rank);
   FOVEA_CHECK(bytes.size() >= layout.data_offset, IoError, path, ": file is truncated at byte ", bytes.size(),
               "; expected ", rank, " dimension sizes in bytes 4 to ", layout.data_offset);

@@ -19,7 +19,7 @@ static_assert(std::endian::native == std::endian::little, "NPY I/O assumes a lit
 
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicSize = 6;
-constexpr int kMaxRank = 6;
+constexpr int kMaxNpyRank = 6;
 
 struct NpyType {
   const char* descr;
@@ -98,7 +98,7 @@ NpyHeader parse_header(const std::string& header, const std::string& path, size_
     size_t digits_end = i;
     while (digits_end < items.size() && items[digits_end] >= '0' && items[digits_end] <= '9') ++digits_end;
     if (digits_end == i || digits_end - i > 15) throw fail("'shape' holds something other than sizes");
-    if (out.shape.rank() == kMaxRank) throw fail(detail::concat("more than ", kMaxRank, " dimensions"));
+    if (out.shape.rank() == kMaxNpyRank) throw fail(detail::concat("more than ", kMaxNpyRank, " dimensions"));
     out.shape.push_back(std::stoll(items.substr(i, digits_end - i)));
     i = skip_spaces(items, digits_end);
     if (i < items.size()) {

@@ -10,8 +10,6 @@
 namespace fovea::onnx_detail {
 namespace {
 
-std::vector<int64_t> to_vector(const Dims& d) { return {d.begin(), d.end()}; }
-
 // The attributes of an ONNX Conv (or pool) window: kernel_shape, strides, dilations and pads. Keras's padding
 // modes become explicit pads computed by fovea's own rule; 'same' on an unknown size becomes SAME_UPPER, which is
 // the same rule (the odd pad at the end).

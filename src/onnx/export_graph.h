@@ -22,6 +22,9 @@
 
 namespace fovea::onnx_detail {
 
+// Sizes as an ONNX integer list.
+inline std::vector<int64_t> to_vector(const Dims& d) { return {d.begin(), d.end()}; }
+
 // perm[i] is the Keras axis (batch = 0) held on physical axis i.
 using Perm = std::vector<int64_t>;
 

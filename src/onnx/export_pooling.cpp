@@ -9,8 +9,6 @@
 namespace fovea::onnx_detail {
 namespace {
 
-std::vector<int64_t> to_vector(const Dims& d) { return {d.begin(), d.end()}; }
-
 Value export_pooling(ExportGraph& g, const LayerApplication& app) {
   const auto& layer = dynamic_cast<const PoolingImpl&>(app.layer);
   const PoolingOptions& o = layer.options();

@@ -47,16 +47,6 @@ bool backward_from_output(const Activation& f) {
          f.kind == ActivationKind::exponential || f.kind == ActivationKind::sqrt;
 }
 
-AxisGeometry axis_geometry(const Shape& shape, int axis) {
-  AxisGeometry g;
-  for (int i = 0; i < shape.rank(); ++i) {
-    if (i < axis) g.outer *= shape[i];
-    if (i == axis) g.channels = shape[i];
-    if (i > axis) g.inner *= shape[i];
-  }
-  return g;
-}
-
 Tensor softmax_op(const Tensor& x, int axis, bool log) {
   const char* name = log ? "log_softmax" : "softmax";
   FOVEA_CHECK(x.defined(), ValueError, name, ": the input is undefined");

@@ -15,7 +15,7 @@ namespace {
 
 // Activations whose derivative the output determines, so the backward rule needs only y: these are fused into
 // the convolution kernel. Every other activation runs as a separate op after a linear convolution.
-bool fusable(const Activation& f) {
+bool fused_in_convolution(const Activation& f) {
   return f.is_linear() || f == Activation::relu() || f.kind == ActivationKind::sigmoid ||
          f.kind == ActivationKind::tanh;
 }
@@ -48,7 +48,7 @@ Tensor conv(const Tensor& x, const ConvWeights& weights, const ConvArgs& args) {
   FOVEA_CHECK(x.defined() && weights.kernel.defined(), ValueError, "conv: input and kernel must be defined");
   ConvGeometry g = detail::conv_geometry(x.shape(), weights.kernel.shape(), args);
   check_weights(x, weights, g.out_channels, "conv");
-  const bool fused = fusable(args.activation);
+  const bool fused = fused_in_convolution(args.activation);
   g.activation = fused ? args.activation : Activation::linear();
   const Tensor& kernel = weights.kernel;
   const Tensor& bias = weights.bias;
@@ -112,7 +112,7 @@ Tensor detail::conv_with_residual(const Tensor& x, const ConvWeights& weights, c
               "conv_with_residual: the residual must have the convolution's output shape ", y_shape.to_string(),
               " and dtype ", dtype_name(x.dtype()), ", got ", residual.shape().to_string(), " ",
               dtype_name(residual.dtype()));
-  const bool fused = fusable(args.activation);
+  const bool fused = fused_in_convolution(args.activation);
   g.activation = fused ? args.activation : Activation::linear();
   g.accumulate = true;
   g.inference = true;

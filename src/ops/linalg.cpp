@@ -27,7 +27,7 @@ Tensor matmul_kernel(const Tensor& a, const Tensor& b, const MatmulArgs& args, c
 }
 
 // Whether dense fuses f into the matmul kernel: only where the backward rule can start from the output.
-bool fusable(const Activation& f) {
+bool fused_in_dense(const Activation& f) {
   return f == Activation::relu() || f.kind == ActivationKind::sigmoid || f.kind == ActivationKind::tanh;
 }
 
@@ -85,7 +85,7 @@ Tensor dense(const Tensor& x, const DenseWeights& weights, const Activation& act
   Shape y_shape = x_shape;
   y_shape[y_shape.rank() - 1] = kernel.dim(1);
   const Tensor x2 = x.view({-1, kernel.dim(0)});
-  const bool fuse = fusable(activation);
+  const bool fuse = fused_in_dense(activation);
   Tensor y = matmul_kernel(x2, kernel, {}, bias, fuse ? activation : Activation{}).view(y_shape);
 
   Tensor saved_x = kernel.requires_grad() ? x2.detach() : Tensor();

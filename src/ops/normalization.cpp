@@ -12,15 +12,6 @@
 namespace fovea {
 namespace {
 
-// The (outer, channels, inner) view of shape around the already-normalized axis a.
-AxisGeometry axis_geometry(const Shape& shape, int a) {
-  AxisGeometry g;
-  for (int d = 0; d < a; ++d) g.outer *= shape[d];
-  g.channels = shape[a];
-  for (int d = a + 1; d < shape.rank(); ++d) g.inner *= shape[d];
-  return g;
-}
-
 // Normalizes a possibly negative channel axis, naming the op when it is out of range.
 int channel_axis(const Tensor& x, int axis, std::string_view op) {
   FOVEA_CHECK(x.defined(), ValueError, op, ": input is undefined");

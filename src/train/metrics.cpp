@@ -12,16 +12,13 @@
 namespace fovea::metrics {
 
 using detail::argmax;
+using detail::name_or;
 using detail::check_same_shape;
 using detail::element_weights;
 using detail::is_class_id;
 using detail::samples_of;
 
 namespace {
-
-std::string name_or(const std::string& given, std::string_view fallback) {
-  return given.empty() ? std::string(fallback) : given;
-}
 
 // y_pred's shape without its last (class) axis: one value per row of scores.
 Shape rows_shape(const Shape& y_pred) { return Shape(y_pred.begin(), y_pred.end() - 1); }

@@ -12,15 +12,12 @@
 namespace fovea::metrics {
 
 using detail::argmax;
+using detail::name_or;
 using detail::check_same_shape;
 using detail::element_weights;
 using detail::is_class_id;
 
 namespace {
-
-std::string name_or(const std::string& given, std::string_view fallback) {
-  return given.empty() ? std::string(fallback) : given;
-}
 
 double divide_no_nan(double a, double b) { return b == 0 ? 0.0 : a / b; }
 

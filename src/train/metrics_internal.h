@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cmath>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -9,6 +10,11 @@
 #include "fovea/core/tensor.h"
 
 namespace fovea::metrics::detail {
+
+// A metric's name: the one given, or its default.
+inline std::string name_or(const std::string& given, std::string_view fallback) {
+  return given.empty() ? std::string(fallback) : given;
+}
 
 // Number of samples in a batch-first tensor (a scalar is one sample).
 inline int64_t samples_of(const Shape& shape) { return shape.rank() == 0 ? 1 : shape.dim(0); }

@@ -11,30 +11,21 @@
 #include "fovea/layers/pooling.h"
 #include "fovea/models/model.h"
 #include "fovea/viz/text.h"
+#include "convolution_layers.h"
 #include "picture_grid.h"
 
 namespace fovea::viz {
 namespace {
 
+using pictures_detail::convolution_layer_names;
+using pictures_detail::is_convolution;
+
 // Pixels per activation by default: a 26x26 map becomes 52x52, a 7x7 one 49x49.
-constexpr int64_t kTargetTilePixels = 48;
+constexpr int64_t kMapTilePixels = 48;
 // A 1-D map's row is at least this many pixels high, however long it is.
 constexpr int64_t kMinStripHeight = 8;
 // Space between the title and the picture's edge and grid.
 constexpr int64_t kTitleMargin = 3;
-
-bool is_convolution(const Layer& layer) {
-  return layer.as<ConvImpl>() || layer.as<ConvTransposeImpl>() || layer.as<DepthwiseConv2DImpl>() ||
-         layer.as<SeparableConv2DImpl>();
-}
-
-std::string convolution_layer_names(const Model& model) {
-  std::string names;
-  for (const Layer& layer : model.layers()) {
-    if (is_convolution(layer)) names += (names.empty() ? "" : ", ") + layer->name();
-  }
-  return names;
-}
 
 // "(None, 28, 28, 1)": unknown sizes (-1) as None, wherever they are.
 std::string dims_text(const Shape& shape, int first) {
@@ -134,7 +125,7 @@ Tensor draw_layer(const std::string& name, const Tensor& output, bool first_axis
   const int64_t count = options.max_channels > 0 ? std::min(options.max_channels, channels) : channels;
   const int64_t scale = options.upscale > 0 ? options.upscale
                                             : pictures_detail::auto_upscale(rank == 1 ? width : std::max(height, width),
-                                                                            kTargetTilePixels);
+                                                                            kMapTilePixels);
   const int64_t pixel_h = rank == 1 ? std::max(scale, kMinStripHeight) : scale;
   const int64_t sp = options.spacing;
   const int64_t tile_w = width * scale;

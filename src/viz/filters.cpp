@@ -8,16 +8,19 @@
 #include "fovea/layers/conv.h"
 #include "fovea/models/model.h"
 #include "fovea/viz/text.h"
+#include "convolution_layers.h"
 #include "picture_grid.h"
 
 namespace fovea::viz {
 namespace {
 
+using pictures_detail::convolution_layer_names;
+using pictures_detail::is_convolution;
 using pictures_detail::ValueBlock;
 using pictures_detail::ValueRange;
 
 // Output pixels per kernel tap by default: a 3x3 kernel becomes a 33x33 tile, an 11x11 one 33x33.
-constexpr int64_t kTargetTilePixels = 32;
+constexpr int64_t kFilterTilePixels = 32;
 // Space between a filter and its label.
 constexpr int64_t kLabelGap = 2;
 
@@ -35,16 +38,9 @@ struct FilterBank {
 
 std::string describe(const Layer& layer) { return layer->class_name() + " '" + layer->name() + "'"; }
 
-bool is_convolution(const Layer& layer) {
-  return layer.as<ConvImpl>() || layer.as<ConvTransposeImpl>() || layer.as<DepthwiseConv2DImpl>() ||
-         layer.as<SeparableConv2DImpl>();
-}
-
-std::string convolution_layer_names(const Model& model) {
-  std::string names;
-  for (const Layer& layer : model.layers()) {
-    if (is_convolution(layer)) names += (names.empty() ? "" : ", ") + layer->name();
-  }
+// The model's convolution layers in a sentence, for error messages.
+std::string convolution_layers_sentence(const Model& model) {
+  const std::string names = convolution_layer_names(model);
   return names.empty() ? std::string("it has no convolution layers") : "its convolution layers are: " + names;
 }
 
@@ -152,7 +148,7 @@ Tensor draw_filters(const Layer& layer, const FilterGridOptions& options, const 
   const int64_t views = view == View::each ? bank.channels : 1;
   const int64_t scale = options.upscale > 0
                             ? options.upscale
-                            : pictures_detail::auto_upscale(std::max(bank.height, bank.width), kTargetTilePixels);
+                            : pictures_detail::auto_upscale(std::max(bank.height, bank.width), kFilterTilePixels);
   const Colormap map = options.colormap.value_or(bank.rank == 1 ? Colormap::viridis : Colormap::gray);
   const int64_t sp = options.spacing;
 
@@ -252,8 +248,8 @@ Tensor filter_grid(const Model& model, const std::string& layer_name, const Filt
   const auto found =
       std::find_if(layers.begin(), layers.end(), [&](const Layer& l) { return l->name() == layer_name; });
   FOVEA_CHECK(found != layers.end(), ValueError, "filter_grid: model '", model.name(), "' has no layer named '",
-              layer_name, "'; ", convolution_layer_names(model));
-  return draw_filters(*found, options, "; " + convolution_layer_names(model));
+              layer_name, "'; ", convolution_layers_sentence(model));
+  return draw_filters(*found, options, "; " + convolution_layers_sentence(model));
 }
 
 }  // namespace fovea::viz

@@ -133,7 +133,7 @@ void finish_output(const memory& internal, const memory& user, const reorder* to
   to_user->execute(onednn::stream(), const_cast<memory&>(internal), const_cast<memory&>(user));
 }
 
-struct ForwardPlan {
+struct ConvForwardPlan {
   ConvDescs d;
   dnnl::convolution_forward::primitive_desc pd;
   dnnl::convolution_forward conv;
@@ -153,8 +153,8 @@ dnnl::convolution_forward::primitive_desc forward_pd(const ConvDescs& d, bool bi
   return {desc, attr, onednn::engine()};
 }
 
-ForwardPlan make_forward(const ConvGeometry& g, bool bias) {
-  ForwardPlan p;
+ConvForwardPlan make_forward(const ConvGeometry& g, bool bias) {
+  ConvForwardPlan p;
   p.d = conv_descs(g, false);
   dnnl::post_ops ops;
   if (g.accumulate) ops.append_sum(1.0f);
@@ -233,7 +233,7 @@ void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const T
   if (const auto crop = onednn::tap_crop(g)) return conv_forward(crop->geometry, x, onednn::crop_kernel(w, *crop), b, y);
   const bool bias = b.defined();
   const char* kernel = wants_winograd(g) ? "conv_fwd_winograd" : "conv_fwd";
-  auto plan = onednn::cache().get<ForwardPlan>(conv_key(kernel, g, bias, true), [&] { return make_forward(g, bias); });
+  auto plan = onednn::cache().get<ConvForwardPlan>(conv_key(kernel, g, bias, true), [&] { return make_forward(g, bias); });
   const ConvDescs& d = plan->d;
   memory user_dst = onednn::wrap(d.user_dst, y);
   memory src = onednn::prepare_input(onednn::wrap(d.user_src, x), plan->pd.src_desc(), 0, plan->src_in.get());

@@ -18,8 +18,8 @@ namespace {
 using dnnl::algorithm;
 
 // SELU constants (Klambauer et al. 2017), as Keras and PyTorch define them.
-constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
-constexpr float kSeluScale = 1.0507009873554804934193349852946f;
+constexpr float kSeluAlphaF = 1.6732632423543772848170429916717f;
+constexpr float kSeluScaleF = 1.0507009873554804934193349852946f;
 
 struct DnnlAlgorithm {
   algorithm alg;
@@ -140,7 +140,7 @@ void own_forward(const Activation& f, const float* x, float* y, int64_t n) {
     }
     case ActivationKind::selu:
       parallel_for(
-          n, [&](int64_t i) { y[i] = x[i] > 0.f ? kSeluScale * x[i] : kSeluScale * kSeluAlpha * std::expm1(x[i]); });
+          n, [&](int64_t i) { y[i] = x[i] > 0.f ? kSeluScaleF * x[i] : kSeluScaleF * kSeluAlphaF * std::expm1(x[i]); });
       return;
     case ActivationKind::hard_sigmoid: {
       const auto a = static_cast<float>(f.alpha), b = static_cast<float>(f.beta);
@@ -169,7 +169,7 @@ void own_backward(const Activation& f, const float* x, const float* dy, float* d
     }
     case ActivationKind::selu:
       parallel_for(
-          n, [&](int64_t i) { dx[i] = dy[i] * (x[i] > 0.f ? kSeluScale : kSeluScale * kSeluAlpha * std::exp(x[i])); });
+          n, [&](int64_t i) { dx[i] = dy[i] * (x[i] > 0.f ? kSeluScaleF : kSeluScaleF * kSeluAlphaF * std::exp(x[i])); });
       return;
     case ActivationKind::hard_sigmoid: {
       const auto a = static_cast<float>(f.alpha), b = static_cast<float>(f.beta);

@@ -73,7 +73,7 @@ dnnl::pooling_forward::primitive_desc forward_pd(const PoolDescs& d, dnnl::prop_
   return {desc, onednn::engine()};
 }
 
-struct ForwardPlan {
+struct PoolForwardPlan {
   PoolDescs d;
   dnnl::pooling_forward pool;
 };
@@ -232,8 +232,8 @@ void OneDnnBackend::pool_forward(const PoolGeometry& g, const Tensor& x, Tensor&
     l2_forward(to_3d(g), g.layout, x.data<float>(), y.data<float>());
     return;
   }
-  auto plan = onednn::cache().get<ForwardPlan>(pool_key("pool_fwd", g), [&] {
-    ForwardPlan p;
+  auto plan = onednn::cache().get<PoolForwardPlan>(pool_key("pool_fwd", g), [&] {
+    PoolForwardPlan p;
     p.d = pool_descs(g);
     p.pool = dnnl::pooling_forward(forward_pd(p.d, dnnl::prop_kind::forward_inference, pool_algorithm(g)));
     return p;

@@ -2,19 +2,14 @@
 // own multi-index, which keeps the loops obviously correct for any rank.
 #include <cstring>
 
+#include "backends/reference/float_kernels.h"
 #include "backends/reference/reference_backend.h"
 #include "fovea/core/error.h"
 
 namespace fovea {
 namespace {
 
-template <class Fn>
-void dispatch(DType dtype, Kernel k, Fn&& fn) {
-  if (dtype == DType::f32) return fn(float{});
-  if (dtype == DType::f64) return fn(double{});
-  throw BackendError(
-      detail::concat("the reference backend has no ", kernel_name(k), " kernel for ", dtype_name(dtype)));
-}
+using reference_detail::dispatch_float;
 
 // Advances a row-major multi-index within shape; the last axis moves fastest.
 void next_index(Dims& index, const Shape& shape) {
@@ -78,15 +73,15 @@ void concat_impl(int axis, const std::vector<Tensor>& xs, Tensor& y) {
 }  // namespace
 
 void ReferenceBackend::pad(const PadArgs& args, const Tensor& x, Tensor& y) {
-  dispatch(x.dtype(), Kernel::pad, [&](auto t) { pad_impl<decltype(t)>(args, x, y); });
+  dispatch_float(x.dtype(), Kernel::pad, [&](auto t) { pad_impl<decltype(t)>(args, x, y); });
 }
 
 void ReferenceBackend::permute(const Dims& perm, const Tensor& x, Tensor& y) {
-  dispatch(x.dtype(), Kernel::permute, [&](auto t) { permute_impl<decltype(t)>(perm, x, y); });
+  dispatch_float(x.dtype(), Kernel::permute, [&](auto t) { permute_impl<decltype(t)>(perm, x, y); });
 }
 
 void ReferenceBackend::concat(int axis, const std::vector<Tensor>& xs, Tensor& y) {
-  dispatch(y.dtype(), Kernel::concat, [&](auto t) { concat_impl<decltype(t)>(axis, xs, y); });
+  dispatch_float(y.dtype(), Kernel::concat, [&](auto t) { concat_impl<decltype(t)>(axis, xs, y); });
 }
 
 }  // namespace fovea

@@ -4,6 +4,7 @@
 #include <limits>
 #include <numbers>
 
+#include "backends/reference/float_kernels.h"
 #include "backends/reference/reference_backend.h"
 #include "fovea/core/error.h"
 
@@ -169,10 +170,7 @@ double derivative_from_output(const Activation& f, double y) {
   }
 }
 
-void check_float(Kernel k, DType dtype) {
-  FOVEA_CHECK(dtype == DType::f32 || dtype == DType::f64, BackendError, "the reference backend has no ", kernel_name(k),
-              " kernel for ", dtype_name(dtype));
-}
+using reference_detail::check_float;
 
 template <class T>
 void forward_impl(const Activation& f, const Tensor& x, Tensor& y) {

@@ -3,6 +3,7 @@
 #include <limits>
 #include <vector>
 
+#include "backends/reference/float_kernels.h"
 #include "backends/reference/reference_backend.h"
 #include "fovea/core/error.h"
 
@@ -134,10 +135,7 @@ void matmul_impl(const MatmulArgs& args, const Tensor& a, const Tensor& b, const
   }
 }
 
-void check_float(Kernel k, DType dtype) {
-  FOVEA_CHECK(dtype == DType::f32 || dtype == DType::f64, BackendError, "the reference backend has no ", kernel_name(k),
-              " kernel for ", dtype_name(dtype));
-}
+using reference_detail::check_float;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "backends/reference/float_kernels.h"
 #include "backends/reference/reference_backend.h"
 #include "fovea/core/error.h"
 
@@ -14,14 +15,7 @@ namespace {
 // Element (o, c, i) of a tensor seen as (outer, channels, inner).
 inline int64_t at(const AxisGeometry& g, int64_t o, int64_t c, int64_t i) { return (o * g.channels + c) * g.inner + i; }
 
-// Calls fn with a zero of the tensor's element type (float or double).
-template <class Fn>
-void dispatch(DType dtype, Kernel k, Fn&& fn) {
-  if (dtype == DType::f32) return fn(float{});
-  if (dtype == DType::f64) return fn(double{});
-  throw BackendError(
-      detail::concat("the reference backend has no ", kernel_name(k), " kernel for ", dtype_name(dtype)));
-}
+using reference_detail::dispatch_float;
 
 // Per-channel value of an optional tensor: its element, or fallback when undefined (gamma = 1, beta = 0).
 template <class T>
@@ -169,31 +163,31 @@ void lrn_backward_impl(const AxisGeometry& g, const LrnArgs& args, const Tensor&
 void ReferenceBackend::batchnorm_forward_training(const AxisGeometry& g, double epsilon, const Tensor& x,
                                                   const Tensor& gamma, const Tensor& beta, Tensor& y, Tensor& mean,
                                                   Tensor& var) {
-  dispatch(x.dtype(), Kernel::batchnorm_forward_training,
+  dispatch_float(x.dtype(), Kernel::batchnorm_forward_training,
            [&](auto t) { bn_forward_training<decltype(t)>(g, epsilon, x, gamma, beta, y, mean, var); });
 }
 
 void ReferenceBackend::batchnorm_forward_inference(const AxisGeometry& g, double epsilon, const Tensor& x,
                                                    const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                                                    const Tensor& var, Tensor& y) {
-  dispatch(x.dtype(), Kernel::batchnorm_forward_inference,
+  dispatch_float(x.dtype(), Kernel::batchnorm_forward_inference,
            [&](auto t) { bn_forward_inference<decltype(t)>(g, epsilon, x, gamma, beta, mean, var, y); });
 }
 
 void ReferenceBackend::batchnorm_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& dy,
                                           const Tensor& gamma, const Tensor& mean, const Tensor& var, Tensor& dx,
                                           Tensor& dgamma, Tensor& dbeta) {
-  dispatch(x.dtype(), Kernel::batchnorm_backward,
+  dispatch_float(x.dtype(), Kernel::batchnorm_backward,
            [&](auto t) { bn_backward<decltype(t)>(g, epsilon, x, dy, gamma, mean, var, dx, dgamma, dbeta); });
 }
 
 void ReferenceBackend::lrn_forward(const AxisGeometry& g, const LrnArgs& args, const Tensor& x, Tensor& y) {
-  dispatch(x.dtype(), Kernel::lrn_forward, [&](auto t) { lrn_forward_impl<decltype(t)>(g, args, x, y); });
+  dispatch_float(x.dtype(), Kernel::lrn_forward, [&](auto t) { lrn_forward_impl<decltype(t)>(g, args, x, y); });
 }
 
 void ReferenceBackend::lrn_backward(const AxisGeometry& g, const LrnArgs& args, const Tensor& x, const Tensor& dy,
                                     Tensor& dx) {
-  dispatch(x.dtype(), Kernel::lrn_backward, [&](auto t) { lrn_backward_impl<decltype(t)>(g, args, x, dy, dx); });
+  dispatch_float(x.dtype(), Kernel::lrn_backward, [&](auto t) { lrn_backward_impl<decltype(t)>(g, args, x, dy, dx); });
 }
 
 }  // namespace fovea

@@ -18,7 +18,7 @@ std::string lower(std::string_view name) {
 }
 
 [[noreturn]] void unknown(std::string_view name) {
-  throw ValueError(detail::concat("unknown optimizer '", name, "'; valid names: ", kValidNames));
+  throw ValueError(fovea::detail::concat("unknown optimizer '", name, "'; valid names: ", kValidNames));
 }
 
 // Reads Keras config values; absent or null keys keep the options' defaults.
