@@ -12,10 +12,10 @@
 namespace fovea::metrics {
 
 using detail::argmax;
-using detail::name_or;
 using detail::check_same_shape;
 using detail::element_weights;
 using detail::is_class_id;
+using detail::name_or;
 
 namespace {
 

@@ -5,13 +5,13 @@
 #include <algorithm>
 #include <optional>
 
+#include "convolution_layers.h"
 #include "fovea/autograd/autograd.h"
 #include "fovea/core/error.h"
 #include "fovea/layers/conv.h"
 #include "fovea/layers/pooling.h"
 #include "fovea/models/model.h"
 #include "fovea/viz/text.h"
-#include "convolution_layers.h"
 #include "picture_grid.h"
 
 namespace fovea::viz {
@@ -123,9 +123,9 @@ Tensor draw_layer(const std::string& name, const Tensor& output, bool first_axis
   }
 
   const int64_t count = options.max_channels > 0 ? std::min(options.max_channels, channels) : channels;
-  const int64_t scale = options.upscale > 0 ? options.upscale
-                                            : pictures_detail::auto_upscale(rank == 1 ? width : std::max(height, width),
-                                                                            kMapTilePixels);
+  const int64_t scale =
+      options.upscale > 0 ? options.upscale
+                          : pictures_detail::auto_upscale(rank == 1 ? width : std::max(height, width), kMapTilePixels);
   const int64_t pixel_h = rank == 1 ? std::max(scale, kMinStripHeight) : scale;
   const int64_t sp = options.spacing;
   const int64_t tile_w = width * scale;

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 
+#include "convolution_layers.h"
 #include "fovea/core/error.h"
 #include "fovea/layers/conv.h"
 #include "fovea/models/model.h"
 #include "fovea/viz/text.h"
-#include "convolution_layers.h"
 #include "picture_grid.h"
 
 namespace fovea::viz {

@@ -233,7 +233,8 @@ void OneDnnBackend::conv_forward(const ConvGeometry& g, const Tensor& x, const T
   if (const auto crop = onednn::tap_crop(g)) return conv_forward(crop->geometry, x, onednn::crop_kernel(w, *crop), b, y);
   const bool bias = b.defined();
   const char* kernel = wants_winograd(g) ? "conv_fwd_winograd" : "conv_fwd";
-  auto plan = onednn::cache().get<ConvForwardPlan>(conv_key(kernel, g, bias, true), [&] { return make_forward(g, bias); });
+  auto plan =
+      onednn::cache().get<ConvForwardPlan>(conv_key(kernel, g, bias, true), [&] { return make_forward(g, bias); });
   const ConvDescs& d = plan->d;
   memory user_dst = onednn::wrap(d.user_dst, y);
   memory src = onednn::prepare_input(onednn::wrap(d.user_src, x), plan->pd.src_desc(), 0, plan->src_in.get());

@@ -168,8 +168,9 @@ void own_backward(const Activation& f, const float* x, const float* dy, float* d
       return;
     }
     case ActivationKind::selu:
-      parallel_for(
-          n, [&](int64_t i) { dx[i] = dy[i] * (x[i] > 0.f ? kSeluScaleF : kSeluScaleF * kSeluAlphaF * std::exp(x[i])); });
+      parallel_for(n, [&](int64_t i) {
+        dx[i] = dy[i] * (x[i] > 0.f ? kSeluScaleF : kSeluScaleF * kSeluAlphaF * std::exp(x[i]));
+      });
       return;
     case ActivationKind::hard_sigmoid: {
       const auto a = static_cast<float>(f.alpha), b = static_cast<float>(f.beta);

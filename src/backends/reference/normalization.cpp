@@ -164,21 +164,21 @@ void ReferenceBackend::batchnorm_forward_training(const AxisGeometry& g, double 
                                                   const Tensor& gamma, const Tensor& beta, Tensor& y, Tensor& mean,
                                                   Tensor& var) {
   dispatch_float(x.dtype(), Kernel::batchnorm_forward_training,
-           [&](auto t) { bn_forward_training<decltype(t)>(g, epsilon, x, gamma, beta, y, mean, var); });
+                 [&](auto t) { bn_forward_training<decltype(t)>(g, epsilon, x, gamma, beta, y, mean, var); });
 }
 
 void ReferenceBackend::batchnorm_forward_inference(const AxisGeometry& g, double epsilon, const Tensor& x,
                                                    const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                                                    const Tensor& var, Tensor& y) {
   dispatch_float(x.dtype(), Kernel::batchnorm_forward_inference,
-           [&](auto t) { bn_forward_inference<decltype(t)>(g, epsilon, x, gamma, beta, mean, var, y); });
+                 [&](auto t) { bn_forward_inference<decltype(t)>(g, epsilon, x, gamma, beta, mean, var, y); });
 }
 
 void ReferenceBackend::batchnorm_backward(const AxisGeometry& g, double epsilon, const Tensor& x, const Tensor& dy,
                                           const Tensor& gamma, const Tensor& mean, const Tensor& var, Tensor& dx,
                                           Tensor& dgamma, Tensor& dbeta) {
   dispatch_float(x.dtype(), Kernel::batchnorm_backward,
-           [&](auto t) { bn_backward<decltype(t)>(g, epsilon, x, dy, gamma, mean, var, dx, dgamma, dbeta); });
+                 [&](auto t) { bn_backward<decltype(t)>(g, epsilon, x, dy, gamma, mean, var, dx, dgamma, dbeta); });
 }
 
 void ReferenceBackend::lrn_forward(const AxisGeometry& g, const LrnArgs& args, const Tensor& x, Tensor& y) {
